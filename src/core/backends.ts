@@ -1,0 +1,173 @@
+import * as os from 'node:os';
+import { GPU } from 'gpu.js';
+import { UserError, errorMessage } from './errors';
+
+export const BACKENDS = ['webgpu', 'headlessgl', 'webasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+export type BackendChoice = 'auto' | BackendName;
+
+export function isBackendChoice(value: string): value is BackendChoice {
+  return value === 'auto' || (BACKENDS as readonly string[]).includes(value);
+}
+
+/** The outcome of trying one backend: whether a test kernel ran on it, and why not if it did not. */
+export interface ProbeResult {
+  backend: BackendName;
+  ok: boolean;
+  reason: string;
+  /** Adapter or renderer, thread count: what the user needs to read a timing. */
+  device?: string;
+}
+
+export interface BackendSelection {
+  requested: BackendChoice;
+  selected: BackendName;
+  probes: ProbeResult[];
+  device: string;
+  threads: number;
+}
+
+/** Threads gpu.js may use on webasm (its worker pool engages under async mode). */
+export function webasmThreads(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/**
+ * Picks the backend: a forced one must pass its probe (else a UserError naming the reason);
+ * `auto` takes the first of webgpu, headlessgl, webasm, cpu that does. Every probe made is kept.
+ */
+export async function selectBackend(requested: BackendChoice): Promise<BackendSelection> {
+  const probes: ProbeResult[] = [];
+  if (requested !== 'auto') {
+    const probe = await probeBackend(requested);
+    probes.push(probe);
+    for (const other of BACKENDS) {
+      if (other !== requested) probes.push({ backend: other, ok: false, reason: `not probed: --backend ${requested} was asked for` });
+    }
+    if (!probe.ok) throw new UserError(`backend ${requested} cannot run here: ${probe.reason}`);
+    return { requested, selected: requested, probes, device: probe.device ?? '', threads: threadsOf(requested) };
+  }
+  let selected: ProbeResult | undefined;
+  for (const backend of BACKENDS) {
+    if (selected) {
+      probes.push({ backend, ok: false, reason: `not needed: ${selected.backend} was chosen first` });
+      continue;
+    }
+    const probe = await probeBackend(backend);
+    probes.push(probe);
+    if (probe.ok) selected = probe;
+  }
+  if (!selected) throw new UserError('no backend could run a test kernel; see the probes');
+  return { requested, selected: selected.backend, probes, device: selected.device ?? '', threads: threadsOf(selected.backend) };
+}
+
+function threadsOf(backend: BackendName): number {
+  return backend === 'webasm' ? webasmThreads() : 1;
+}
+
+export async function probeBackend(backend: BackendName): Promise<ProbeResult> {
+  try {
+    switch (backend) {
+      case 'webgpu':
+        return await probeWebGpu();
+      case 'headlessgl':
+        return await probeHeadlessGl();
+      case 'webasm':
+        return await probeByTestKernel('webasm', GPU.isWebAssemblySupported ? '' : 'WebAssembly is not available in this runtime', `WebAssembly SIMD, ${webasmThreads()} threads`);
+      case 'cpu':
+        return await probeByTestKernel('cpu', '', `${os.cpus()[0]?.model ?? 'CPU'} (JavaScript)`);
+    }
+  } catch (err) {
+    return { backend, ok: false, reason: errorMessage(err).split('\n')[0] ?? 'unknown error' };
+  }
+}
+
+/** Creates the gpu.js instance for a backend that passed its probe. */
+export function createGpu(backend: BackendName): GPU {
+  return new GPU({ mode: backend } as never);
+}
+
+/** Runs a tiny kernel and checks both its numbers and that gpu.js did not move it elsewhere. */
+async function probeByTestKernel(backend: BackendName, unsupported: string, device: string): Promise<ProbeResult> {
+  if (unsupported) return { backend, ok: false, reason: unsupported };
+  const gpu = createGpu(backend);
+  try {
+    const kernel = gpu.createKernel(
+      function (this: { thread: { x: number } }, a: number[]) {
+        return a[this.thread.x] * 2 + 1;
+      } as never,
+      { output: [8], precision: 'single', asyncMode: true } as never,
+    );
+    const input = Float32Array.from([0, 1, 2, 3, 4, 5, 6, 7]);
+    const result = (await (kernel as unknown as (a: Float32Array) => Promise<Float32Array>)(input)) as ArrayLike<number>;
+    const mode = (kernel as unknown as { kernel: { constructor: { mode: string }; fallbackReason?: string } }).kernel;
+    if (mode.constructor.mode !== backend) {
+      return { backend, ok: false, reason: `gpu.js moved the test kernel to ${mode.constructor.mode}: ${mode.fallbackReason ?? 'no reason given'}` };
+    }
+    for (let i = 0; i < 8; i++) {
+      if (result[i] !== i * 2 + 1) return { backend, ok: false, reason: `test kernel returned wrong numbers (${Array.from(result).join(',')})` };
+    }
+    return { backend, ok: true, reason: 'test kernel ran and returned the right numbers', device };
+  } finally {
+    gpu.destroy();
+  }
+}
+
+async function probeHeadlessGl(): Promise<ProbeResult> {
+  let createContext: (w: number, h: number) => MinimalGl | null;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    createContext = require('gl') as typeof createContext;
+  } catch (err) {
+    return { backend: 'headlessgl', ok: false, reason: `the gl module does not load here (${firstLine(err)})` };
+  }
+  const gl = createContext(1, 1);
+  if (!gl) {
+    return { backend: 'headlessgl', ok: false, reason: 'gl loaded but could not open a context (no X display? run under xvfb-run -a)' };
+  }
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : String(gl.getParameter(gl.RENDERER));
+  gl.getExtension('STACKGL_destroy_context')?.destroy();
+  if (!GPU.isHeadlessGLSupported) return { backend: 'headlessgl', ok: false, reason: 'gpu.js does not accept the headless-gl context' };
+  return probeByTestKernel('headlessgl', '', `headless-gl on ${renderer}`);
+}
+
+async function probeWebGpu(): Promise<ProbeResult> {
+  let mod: { create: (flags: string[]) => GpuLike; globals: Record<string, unknown> };
+  try {
+    mod = (await import('webgpu')) as unknown as typeof mod;
+  } catch (err) {
+    return { backend: 'webgpu', ok: false, reason: `the webgpu (Dawn) module does not load here (${firstLine(err)})` };
+  }
+  const gpuApi = mod.create([]);
+  const adapter = await gpuApi.requestAdapter();
+  if (!adapter) return { backend: 'webgpu', ok: false, reason: 'Dawn found no WebGPU adapter (no GPU, or no Vulkan/Metal/D3D12 driver)' };
+  installNavigatorGpu(gpuApi, mod.globals);
+  const a = adapter.info ?? {};
+  const device = ['vendor', 'architecture', 'device', 'description'].map((key) => a[key]).filter(Boolean).join(' ') || 'WebGPU adapter';
+  return probeByTestKernel('webgpu', '', `WebGPU: ${device}`);
+}
+
+/** The part of a headless-gl context the probe reads. */
+interface MinimalGl {
+  RENDERER: number;
+  getParameter(name: number): unknown;
+  getExtension(name: 'WEBGL_debug_renderer_info'): { UNMASKED_RENDERER_WEBGL: number } | null;
+  getExtension(name: 'STACKGL_destroy_context'): { destroy(): void } | null;
+}
+
+interface GpuLike {
+  requestAdapter(): Promise<{ info?: Record<string, string> } | null>;
+}
+
+/** gpu.js looks for navigator.gpu; Node has no navigator (20) or one without gpu (21+). */
+function installNavigatorGpu(gpuApi: GpuLike, globals: Record<string, unknown>): void {
+  Object.assign(globalThis, globals);
+  const g = globalThis as unknown as { navigator?: Record<string, unknown> };
+  if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: {}, writable: true, configurable: true });
+  Object.defineProperty(g.navigator as object, 'gpu', { value: gpuApi, configurable: true });
+}
+
+function firstLine(err: unknown): string {
+  return (errorMessage(err).split('\n')[0] ?? '').slice(0, 200);
+}

@@ -1,0 +1,222 @@
+import * as gpujs from 'gpu.js';
+import { CPUKernel, HeadlessGLKernel, Input, WebAssemblyKernel, type GPU, type IKernelRunShortcut, type KernelVariable } from 'gpu.js';
+import type { BackendName } from '../backends';
+import type { KernelFn } from './kernel-this';
+
+/**
+ * A float32 array produced by a kernel (or handed to one), row-major, `height` rows of `width`.
+ * `rank` says how kernels index it: rank 1 as a[x], rank 2 as a[y][x].
+ */
+export interface DeviceArray {
+  data: Float32Array;
+  width: number;
+  height: number;
+  rank: 1 | 2;
+}
+
+export function bytesOf(a: DeviceArray): number {
+  return a.width * a.height * 4;
+}
+
+/** Wraps a host array (Q, K, V, seeded weights) for kernels, without counting it as an intermediate. */
+export function hostMatrix(data: Float32Array, width: number, height: number): DeviceArray {
+  if (data.length !== width * height) throw new Error(`hostMatrix: ${data.length} values for ${height} x ${width}`);
+  return { data, width, height, rank: 2 };
+}
+
+export function hostVector(data: Float32Array): DeviceArray {
+  return { data, width: data.length, height: 1, rank: 1 };
+}
+
+/** A kernel of a variant: its function (transpiled by gpu.js), output shape and constants. */
+export interface KernelSpec {
+  name: string;
+  fn: KernelFn;
+  /** [width] for a vector, [width, height] for a matrix (thread.x < width, thread.y < height). */
+  output: [number] | [number, number];
+  constants?: Record<string, number>;
+  /** Helper functions the kernel calls, as sources named by `kernelFunction`. */
+  functions?: string[];
+}
+
+export interface KernelHandle {
+  spec: KernelSpec;
+  shortcut: IKernelRunShortcut;
+}
+
+/** A kernel that gpu.js ran on another backend than the one asked for (it does so quietly). */
+export interface KernelFallback {
+  kernel: string;
+  ranOn: string;
+  reason: string;
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+
+/**
+ * Creates and calls the gpu.js kernels of one variant on one backend, and measures what they
+ * allocate: every kernel result is a fresh array whose bytes count as live from the call that
+ * made it until the variant releases it; the peak of that sum is the measured memory.
+ * The final output O is not an intermediate and is not counted.
+ */
+export class KernelRunner {
+  private readonly handles: KernelHandle[] = [];
+  private liveBytes = 0;
+  private peakLiveBytes = 0;
+  private readonly fallbacks = new Map<string, KernelFallback>();
+  readonly warnings: string[] = [];
+  kernelCalls = 0;
+
+  constructor(
+    private readonly gpu: GPU,
+    readonly backend: BackendName,
+    private readonly shouldCancel: () => boolean = () => false,
+  ) {}
+
+  kernel(spec: KernelSpec): KernelHandle {
+    const shortcut = this.gpu.createKernel(spec.fn as never, {
+      output: spec.output,
+      constants: spec.constants ?? {},
+      functions: (spec.functions ?? []) as never,
+      precision: 'single',
+      tactic: 'precision',
+      loopMaxIterations: 1 << 20,
+      asyncMode: true,
+    } as never) as IKernelRunShortcut;
+    const handle = { spec, shortcut };
+    this.handles.push(handle);
+    return handle;
+  }
+
+  /** Runs a kernel and reads its result back to the host (the read-back belongs to the timed work). */
+  async run(handle: KernelHandle, args: ReadonlyArray<DeviceArray | number>, role: 'intermediate' | 'output' = 'intermediate'): Promise<DeviceArray> {
+    if (this.shouldCancel()) throw new CancelledError();
+    const gpuArgs = args.map(toKernelArgument);
+    const raw = await this.captureWarnings(() => handle.shortcut(...gpuArgs) as unknown);
+    this.kernelCalls++;
+    this.noteBackend(handle);
+    const result = flatten(raw, handle.spec.output);
+    if (role === 'intermediate') {
+      this.liveBytes += bytesOf(result);
+      this.peakLiveBytes = Math.max(this.peakLiveBytes, this.liveBytes);
+    }
+    return result;
+  }
+
+  release(...arrays: DeviceArray[]): void {
+    for (const a of arrays) this.liveBytes -= bytesOf(a);
+  }
+
+  /** Starts a new measurement (one run of the variant). */
+  resetMemory(): void {
+    this.liveBytes = 0;
+    this.peakLiveBytes = 0;
+  }
+
+  get peakBytes(): number {
+    return this.peakLiveBytes;
+  }
+
+  get kernelFallbacks(): KernelFallback[] {
+    return [...this.fallbacks.values()];
+  }
+
+  /** Which backend each kernel really runs on, e.g. {webasm: 5} or {webasm: 4, cpu: 1}. */
+  kernelBackends(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const h of this.handles) {
+      const mode = modeOf(h.shortcut);
+      counts[mode] = (counts[mode] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  dispose(): void {
+    for (const h of this.handles) {
+      try {
+        h.shortcut.destroy?.(true as never);
+      } catch {
+        // A kernel that never compiled has nothing to free.
+      }
+    }
+    this.handles.length = 0;
+  }
+
+  private noteBackend(handle: KernelHandle): void {
+    const mode = modeOf(handle.shortcut);
+    if (mode !== this.backend && !this.fallbacks.has(handle.spec.name)) {
+      const inner = (handle.shortcut as unknown as { kernel?: { fallbackReason?: string | null } }).kernel;
+      this.fallbacks.set(handle.spec.name, {
+        kernel: handle.spec.name,
+        ranOn: mode,
+        reason: inner?.fallbackReason ?? 'gpu.js gave no reason',
+      });
+    }
+  }
+
+  /** gpu.js announces its quiet fallbacks with console.warn; keep them in the report instead. */
+  private async captureWarnings<T>(fn: () => T): Promise<Awaited<T>> {
+    const original = console.warn;
+    console.warn = (...parts: unknown[]) => {
+      this.warnings.push(parts.map(String).join(' '));
+    };
+    try {
+      return await fn();
+    } finally {
+      console.warn = original;
+    }
+  }
+}
+
+// Exported by gpu.js but missing from its typings.
+const { WebGPUKernel } = gpujs as unknown as { WebGPUKernel: new (...args: never[]) => unknown };
+
+/** The backend a kernel really runs on (gpu.js may have replaced it with a CPU kernel). */
+export function modeOf(shortcut: IKernelRunShortcut): string {
+  const inner = (shortcut as unknown as { kernel?: unknown }).kernel;
+  if (inner instanceof HeadlessGLKernel) return 'headlessgl';
+  if (inner instanceof WebGPUKernel) return 'webgpu';
+  if (inner instanceof WebAssemblyKernel) return 'webasm';
+  if (inner instanceof CPUKernel) return 'cpu';
+  return (inner as { constructor?: { name?: string } } | undefined)?.constructor?.name ?? 'unknown';
+}
+
+function toKernelArgument(a: DeviceArray | number): KernelVariable {
+  if (typeof a === 'number') return a;
+  if (a.rank === 1) return a.data;
+  return new Input(a.data as unknown as number[], [a.width, a.height]) as unknown as KernelVariable;
+}
+
+/**
+ * gpu.js returns a Float32Array for 1-D outputs and an array of row views for 2-D ones (on
+ * webasm the rows share one buffer, on cpu each row has its own). Kernels take flat arrays, so
+ * rows are joined, without a copy where they are already contiguous.
+ */
+function flatten(raw: unknown, output: [number] | [number, number]): DeviceArray {
+  const width = output[0];
+  if (output.length === 1) {
+    const data = raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number>);
+    return { data: data.length === width ? data : data.subarray(0, width), width, height: 1, rank: 1 };
+  }
+  const height = output[1];
+  const rows = raw as ArrayLike<Float32Array>;
+  const first = rows[0] as Float32Array;
+  const last = rows[height - 1] as Float32Array;
+  const contiguous =
+    first instanceof Float32Array &&
+    last.buffer === first.buffer &&
+    last.byteOffset === first.byteOffset + (height - 1) * width * 4 &&
+    first.length === width;
+  if (contiguous) {
+    return { data: new Float32Array(first.buffer, first.byteOffset, width * height), width, height, rank: 2 };
+  }
+  const data = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) data.set((rows[y] as Float32Array).subarray(0, width), y * width);
+  return { data, width, height, rank: 2 };
+}

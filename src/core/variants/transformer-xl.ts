@@ -1,0 +1,201 @@
+import { GatherAttention, gatherCost, qkvArgs } from '../kernels/gather';
+import { kernelFunction, type KernelThis } from '../kernels/kernel-this';
+import { hostMatrix, hostVector } from '../kernels/runner';
+import type { Qkv } from '../qkv';
+import { dotRows, softmaxRow } from './common';
+import { seededWeights } from './seeded';
+import type { Variant, VariantContext } from './types';
+
+/**
+ * Transformer-XL (Dai et al. 2019), one layer, inference view: the sequence is cut into segments
+ * of L; a query at p attends to the previous M positions (the memory, same K and V) and its own
+ * segment up to itself: max(0, floor(p/L) L - M) <= j <= p, or with sameLength exactly the last M
+ * positions, max(0, p - M + 1) <= j <= p (kimiyoung/transformer-xl mem_transformer.py).
+ * relpos = on adds the relative-position terms of A^rel with seeded u, v and W_r:
+ *   s_pj = [(q_p + u)·k_j + (q_p + v)·(W_r R_{p-j})] / sqrt(d),  R_delta = [sin(delta f), cos(delta f)].
+ */
+function settings(ctx: VariantContext) {
+  return {
+    L: ctx.params.segment as number,
+    M: ctx.params.memory as number,
+    sameLength: ctx.params.sameLength as boolean,
+    relpos: ctx.params.relpos === 'on',
+  };
+}
+
+function firstKey(ctx: VariantContext, p: number): number {
+  const { L, M, sameLength } = settings(ctx);
+  return sameLength ? Math.max(0, p - M + 1) : Math.max(0, Math.floor(p / L) * L - M);
+}
+
+/** Largest distance p - j a query can see: the relative-position table has this many + 1 rows. */
+function maxDistance(ctx: VariantContext): number {
+  const { L, M, sameLength } = settings(ctx);
+  return Math.max(0, Math.min(ctx.n - 1, sameLength ? M - 1 : M + L - 1));
+}
+
+/** R_delta as in Transformer-XL's PositionalEmbedding: sin over the first half, cos over the second. */
+export function relativeEncoding(delta: number, d: number): Float64Array {
+  const half = Math.ceil(d / 2);
+  const r = new Float64Array(d);
+  for (let c = 0; c < d; c++) {
+    const t = c < half ? c : c - half;
+    const angle = delta / Math.pow(10000, (2 * t) / d);
+    r[c] = c < half ? Math.sin(angle) : Math.cos(angle);
+  }
+  return r;
+}
+
+interface RelWeights {
+  u: Float32Array;
+  v: Float32Array;
+  /** W_r [d x d], row-major: (W_r R)_c = sum_t W_r[c][t] R_t. */
+  wr: Float32Array;
+  /** R_delta for delta = 0 .. maxDistance, [rows x d]. */
+  encodings: Float32Array;
+}
+
+function relWeights(ctx: VariantContext): RelWeights {
+  const { d } = ctx;
+  const rows = maxDistance(ctx) + 1;
+  const encodings = new Float32Array(rows * d);
+  for (let delta = 0; delta < rows; delta++) encodings.set(relativeEncoding(delta, d), delta * d);
+  return {
+    u: seededWeights(ctx, 'xl.u', d, 0.5),
+    v: seededWeights(ctx, 'xl.v', d, 0.5),
+    wr: seededWeights(ctx, 'xl.wr', d * d, 1 / Math.sqrt(d)),
+    encodings,
+  };
+}
+
+/** Score function of query p in float64 (for the reference and the map). */
+function scorer(ctx: VariantContext, qkv: Qkv, p: number): (j: number) => number {
+  const { d } = qkv;
+  const scale = 1 / Math.sqrt(d);
+  if (!settings(ctx).relpos) return (j) => dotRows(qkv.q, p, qkv.k, j, d) * scale;
+  const w = relWeights(ctx);
+  return (j) => {
+    let ac = 0;
+    let bd = 0;
+    for (let c = 0; c < d; c++) {
+      const q = qkv.q[p * d + c] as number;
+      ac += (q + (w.u[c] as number)) * (qkv.k[j * d + c] as number);
+      let rel = 0;
+      for (let t = 0; t < d; t++) rel += (w.wr[c * d + t] as number) * (w.encodings[(p - j) * d + t] as number);
+      bd += (q + (w.v[c] as number)) * rel;
+    }
+    return (ac + bd) * scale;
+  };
+}
+
+function rowWeights(ctx: VariantContext, qkv: Qkv, p: number): Float64Array {
+  const keys: number[] = [];
+  for (let j = firstKey(ctx, p); j <= p; j++) keys.push(j);
+  return softmaxRow(qkv.n, keys, scorer(ctx, qkv, p));
+}
+
+function reference(ctx: VariantContext, qkv: Qkv, rows: readonly number[]): Float64Array {
+  const { d } = qkv;
+  const out = new Float64Array(rows.length * d);
+  rows.forEach((p, r) => {
+    const a = rowWeights(ctx, qkv, p);
+    for (let j = firstKey(ctx, p); j <= p; j++) {
+      for (let c = 0; c < d; c++) out[r * d + c] = (out[r * d + c] as number) + (a[j] as number) * (qkv.v[j * d + c] as number);
+    }
+  });
+  return out;
+}
+
+const keyOfSource = kernelFunction('keyOf', function (this: KernelThis, y: number, s: number): number {
+  let lo = Math.floor((y + 0.5) / this.constants.L) * this.constants.L - this.constants.M;
+  if (this.constants.sameLength > 0) lo = y - this.constants.M + 1;
+  if (lo < 0) lo = 0;
+  const j = lo + s;
+  if (j > y) return -1;
+  return j;
+});
+
+/** The relative-position table W_r R_delta, [distances x d]. */
+function relTable(this: KernelThis, wr: number[][], enc: number[][]): number {
+  const c = this.thread.x;
+  const delta = this.thread.y;
+  let acc = 0;
+  for (let t = 0; t < this.constants.d; t++) acc += wr[c][t] * enc[delta][t];
+  return acc;
+}
+
+function relScores(this: KernelThis, q: number[][], k: number[][], rel: number[][], u: number[], v: number[]): number {
+  const y = this.thread.y;
+  const j = keyOf(y, this.thread.x);
+  if (j < 0) return 0;
+  const delta = y - j;
+  let acc = 0;
+  for (let c = 0; c < this.constants.d; c++) acc += (q[y][c] + u[c]) * k[j][c] + (q[y][c] + v[c]) * rel[delta][c];
+  return acc * this.constants.scale;
+}
+
+declare function keyOf(y: number, s: number): number;
+
+function slots(ctx: VariantContext): number {
+  const { L, M, sameLength } = settings(ctx);
+  return Math.max(1, Math.min(ctx.n, sameLength ? M : M + L));
+}
+
+export const transformerXl: Variant = {
+  id: 'transformer-xl',
+  name: 'Transformer-XL',
+  family: 'segment recurrence',
+  summary: 'segments of L tokens attend to themselves and a memory of the previous M positions, with relative positions: O(N (M + L))',
+  params: [
+    { name: 'segment', kind: 'int', description: 'segment length L', default: 64, min: 1, max: 65536 },
+    { name: 'memory', kind: 'int', description: 'memory length M (previous positions kept)', default: 64, min: 0, max: 65536 },
+    { name: 'sameLength', kind: 'bool', description: 'every query sees exactly the last M positions (the eval scripts\' same_length)', default: false },
+    { name: 'relpos', kind: 'enum', description: 'on: relative-position terms with seeded u, v, W_r; off: plain scaled dot products', default: 'on', choices: ['on', 'off'] },
+  ],
+  directions: 'causal-only',
+  directionNote: () => undefined,
+  maskType: 'effective_support',
+  maskColumns: (ctx) => ctx.n,
+  allowed: (ctx, i, j) => j <= i && j >= firstKey(ctx, i),
+  rowWeights,
+  weightsAreDistribution: true,
+  attribution: 'softmax probability over the memory and the segment (with relative-position scores when relpos = on)',
+  cost(ctx) {
+    let nnz = 0;
+    for (let p = 0; p < ctx.n; p++) nnz += p - firstKey(ctx, p) + 1;
+    const gather = gatherCost(ctx.n, slots(ctx), nnz, ctx.d);
+    if (!settings(ctx).relpos) return { ...gather, nnz };
+    const distances = maxDistance(ctx) + 1;
+    return { flops: gather.flops + nnz * 2 * ctx.d + distances * 2 * ctx.d * ctx.d, predictedBytes: gather.predictedBytes + 4 * distances * ctx.d, nnz };
+  },
+  weightBytes: (ctx) => (settings(ctx).relpos ? 4 * (2 * ctx.d + ctx.d * ctx.d + (maxDistance(ctx) + 1) * ctx.d) : 0),
+  reference,
+  plan(ctx, runner) {
+    const { L, M, sameLength, relpos } = settings(ctx);
+    const set = { rows: ctx.n, slots: slots(ctx), keyOf: keyOfSource, constants: { L, M, sameLength: sameLength ? 1 : 0 } };
+    if (!relpos) {
+      const engine = new GatherAttention(runner, set, ctx.d);
+      return {
+        run: (qkv) => {
+          const { q, k, v } = qkvArgs(qkv);
+          return engine.run(q, k, v);
+        },
+      };
+    }
+    const w = relWeights(ctx);
+    const distances = maxDistance(ctx) + 1;
+    const tableK = runner.kernel({ name: 'relative table', fn: relTable, output: [ctx.d, distances], constants: { d: ctx.d } });
+    const engine = new GatherAttention(runner, set, ctx.d, { fn: relScores });
+    const wr = hostMatrix(w.wr, ctx.d, ctx.d);
+    const enc = hostMatrix(w.encodings, ctx.d, distances);
+    return {
+      async run(qkv) {
+        const { q, k, v } = qkvArgs(qkv);
+        const rel = await runner.run(tableK, [wr, enc]);
+        const out = await engine.run(q, k, v, [rel, hostVector(w.u), hostVector(w.v)]);
+        runner.release(rel);
+        return out;
+      },
+    };
+  },
+};

@@ -1,6 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { GPU } from 'gpu.js';
 import { UserError, errorMessage } from './errors';
+import { modeOf } from './kernels/runner';
 
 export const BACKENDS = ['webgpu', 'headlessgl', 'webasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -100,9 +103,10 @@ async function probeByTestKernel(backend: BackendName, unsupported: string, devi
     );
     const input = Float32Array.from([0, 1, 2, 3, 4, 5, 6, 7]);
     const result = (await (kernel as unknown as (a: Float32Array) => Promise<Float32Array>)(input)) as ArrayLike<number>;
-    const mode = (kernel as unknown as { kernel: { constructor: { mode: string }; fallbackReason?: string } }).kernel;
-    if (mode.constructor.mode !== backend) {
-      return { backend, ok: false, reason: `gpu.js moved the test kernel to ${mode.constructor.mode}: ${mode.fallbackReason ?? 'no reason given'}` };
+    const ranOn = modeOf(kernel);
+    if (ranOn !== backend) {
+      const reason = (kernel as unknown as { kernel: { fallbackReason?: string } }).kernel.fallbackReason;
+      return { backend, ok: false, reason: `gpu.js moved the test kernel to ${ranOn}: ${reason ?? 'no reason given'}` };
     }
     for (let i = 0; i < 8; i++) {
       if (result[i] !== i * 2 + 1) return { backend, ok: false, reason: `test kernel returned wrong numbers (${Array.from(result).join(',')})` };
@@ -132,20 +136,60 @@ async function probeHeadlessGl(): Promise<ProbeResult> {
   return probeByTestKernel('headlessgl', '', `headless-gl on ${renderer}`);
 }
 
+/**
+ * Dawn prints its driver warnings ("Couldn't load Vulkan ...") straight to the process's stderr,
+ * so the adapter is first looked for in a child process: the warnings become the probe's reason
+ * instead of noise, and only a machine with an adapter loads Dawn in this process.
+ */
 async function probeWebGpu(): Promise<ProbeResult> {
-  let mod: { create: (flags: string[]) => GpuLike; globals: Record<string, unknown> };
+  let modulePath: string;
   try {
-    mod = (await import('webgpu')) as unknown as typeof mod;
+    modulePath = require.resolve('webgpu');
   } catch (err) {
-    return { backend: 'webgpu', ok: false, reason: `the webgpu (Dawn) module does not load here (${firstLine(err)})` };
+    return { backend: 'webgpu', ok: false, reason: `the webgpu (Dawn) module is not installed (${firstLine(err)})` };
   }
+  const child = findAdapterInChild(modulePath);
+  if (!child.ok) return { backend: 'webgpu', ok: false, reason: child.reason };
+  const mod = (await import(pathToFileURL(modulePath).href)) as { create: (flags: string[]) => GpuLike; globals: Record<string, unknown> };
   const gpuApi = mod.create([]);
   const adapter = await gpuApi.requestAdapter();
-  if (!adapter) return { backend: 'webgpu', ok: false, reason: 'Dawn found no WebGPU adapter (no GPU, or no Vulkan/Metal/D3D12 driver)' };
+  if (!adapter) return { backend: 'webgpu', ok: false, reason: 'Dawn found no WebGPU adapter in this process' };
   installNavigatorGpu(gpuApi, mod.globals);
-  const a = adapter.info ?? {};
-  const device = ['vendor', 'architecture', 'device', 'description'].map((key) => a[key]).filter(Boolean).join(' ') || 'WebGPU adapter';
-  return probeByTestKernel('webgpu', '', `WebGPU: ${device}`);
+  return probeByTestKernel('webgpu', '', `WebGPU: ${child.reason}`);
+}
+
+const CHILD_PROBE = `
+const [modulePath] = process.argv.slice(1);
+import(require('node:url').pathToFileURL(modulePath).href).then(async ({ create }) => {
+  const adapter = await create([]).requestAdapter();
+  const info = adapter ? adapter.info || {} : null;
+  const device = info ? ['vendor', 'architecture', 'device', 'description'].map((k) => info[k]).filter(Boolean).join(' ') : '';
+  process.stdout.write(JSON.stringify({ ok: !!adapter, device: device || 'WebGPU adapter' }));
+  process.exit(0);
+}, (err) => { process.stdout.write(JSON.stringify({ ok: false, error: String(err && err.message || err) })); process.exit(0); });
+`;
+
+function findAdapterInChild(modulePath: string): { ok: boolean; reason: string } {
+  const r = spawnSync(process.execPath, ['-e', CHILD_PROBE, modulePath], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+  });
+  const dawnSays = (r.stderr ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('Warning:') || l.startsWith('Error:'))
+    .map((l) => l.replace(/^Warning:\s*/u, ''))[0];
+  let answer: { ok?: boolean; device?: string; error?: string } = {};
+  try {
+    answer = JSON.parse(r.stdout || '{}') as typeof answer;
+  } catch {
+    // no answer: reported below
+  }
+  if (answer.ok) return { ok: true, reason: answer.device ?? 'WebGPU adapter' };
+  if (answer.error) return { ok: false, reason: `the webgpu (Dawn) module does not load here (${answer.error.split('\n')[0]})` };
+  if (r.error || r.status !== 0) return { ok: false, reason: `the WebGPU probe process failed (${r.error?.message ?? `exit ${r.status}`})` };
+  return { ok: false, reason: `Dawn found no WebGPU adapter${dawnSays ? ` (${dawnSays})` : ' (no GPU, or no Vulkan/Metal/D3D12 driver)'}` };
 }
 
 /** The part of a headless-gl context the probe reads. */

@@ -20,14 +20,14 @@ function geometry(ctx: VariantContext): { k: number; slots: number } {
   return { k, slots: 1 + Math.floor(ctx.n / k) };
 }
 
-/** Pooling weights omega_r, r < k. */
-export function poolWeights(ctx: VariantContext): Float32Array {
+/** Pooling weights omega_r, r < k (float64; the kernels get them rounded to float32). */
+export function poolWeights(ctx: VariantContext): Float64Array {
   const { k } = geometry(ctx);
-  if (ctx.params.pool === 'mean') return new Float32Array(k).fill(1 / k);
+  if (ctx.params.pool === 'mean') return new Float64Array(k).fill(1 / k);
   const raw = seededWeights(ctx, 'compressed.conv', k, 1);
   const exp = Array.from(raw, (x) => Math.exp(x));
   const total = exp.reduce((a, b) => a + b, 0);
-  return Float32Array.from(exp, (e) => e / total);
+  return Float64Array.from(exp, (e) => e / total);
 }
 
 function slotAllowed(ctx: VariantContext, i: number, m: number): boolean {
@@ -144,7 +144,7 @@ export const compressed: Variant = {
     const constants = { k, causal: ctx.causal ? 1 : 0 };
     const poolK = runner.kernel({ name: 'pool', fn: pool, output: [ctx.d, slots], constants });
     const engine = new GatherAttention(runner, { rows: ctx.n, slots, keyOf, constants }, ctx.d);
-    const omega = hostVector(poolWeights(ctx));
+    const omega = hostVector(Float32Array.from(poolWeights(ctx)));
     return {
       async run(qkv) {
         const kp = await runner.run(poolK, [hostMatrix(qkv.k, qkv.d, qkv.n), omega]);

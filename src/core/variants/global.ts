@@ -12,8 +12,15 @@ import type { VariantContext } from './types';
  * Computed as two gathers: all rows over band + global slots, then the global rows over all N
  * keys, whose outputs replace those rows.
  */
+const positionsCache = new WeakMap<VariantContext, number[]>();
+
 function globalsOf(ctx: VariantContext): number[] {
-  return parsePositions(ctx.params.globals as string).sort((a, b) => a - b);
+  let positions = positionsCache.get(ctx);
+  if (!positions) {
+    positions = parsePositions(ctx.params.globals as string).sort((a, b) => a - b);
+    positionsCache.set(ctx, positions);
+  }
+  return positions;
 }
 
 function inBand(ctx: VariantContext, i: number, j: number): boolean {

@@ -18,7 +18,10 @@ export interface MaskVariantSpec extends Pick<Variant, 'id' | 'name' | 'family' 
   predictedBytes?: (ctx: VariantContext) => number;
 }
 
-export function maskVariant(spec: MaskVariantSpec): Variant {
+/** A mask variant also exposes the index set its kernels gather over (tests compare it with the mask). */
+export type MaskVariant = Variant & { indexSet(ctx: VariantContext): IndexSet };
+
+export function maskVariant(spec: MaskVariantSpec): MaskVariant {
   const nnz = (ctx: VariantContext) => {
     let total = 0;
     for (let i = 0; i < ctx.n; i++) total += spec.rowCount(ctx, i);
@@ -37,6 +40,7 @@ export function maskVariant(spec: MaskVariantSpec): Variant {
     maskType: 'mask',
     maskColumns: (ctx) => ctx.n,
     allowed: spec.allowed,
+    indexSet: spec.indexSet,
     rowWeights: weights,
     weightsAreDistribution: true,
     attribution: 'softmax probability a_ij over the allowed keys',

@@ -61,7 +61,7 @@ const keyOf = kernelFunction('keyOf', function (this: KernelThis, y: number, s: 
   const n = this.constants.n;
   if (s < band) {
     let jb = y - s;
-    if (this.constants.causal < 1) jb = y - (a - 1) + s;
+    if (this.constants.causal < 1) jb = y - this.constants.half + s;
     if (jb < 0 || jb >= n) return -1;
     return jb;
   }
@@ -78,7 +78,9 @@ const keyOf = kernelFunction('keyOf', function (this: KernelThis, y: number, s: 
 function indexSet(ctx: VariantContext) {
   const { l, a, useA1, useA2 } = settings(ctx);
   const n = ctx.n;
-  const bandSlots = useA1 ? (ctx.causal ? Math.min(a, n) : 2 * Math.min(a - 1, n - 1) + 1) : 0;
+  // Band half-width, clipped to the sequence: the band of row y is y - half .. y + half.
+  const half = Math.min(a - 1, n - 1);
+  const bandSlots = useA1 ? (ctx.causal ? Math.min(a, n) : 2 * half + 1) : 0;
   // Causal: with the band present, stride keys inside it (t*l <= a-1) are skipped.
   const tStart = ctx.causal && useA1 ? Math.floor((a - 1) / l) + 1 : 0;
   const strideSlots = !useA2 ? 0 : ctx.causal ? Math.max(0, Math.floor((n - 1) / l) - tStart + 1) : Math.ceil(n / l);
@@ -86,7 +88,7 @@ function indexSet(ctx: VariantContext) {
     rows: n,
     slots: Math.max(1, bandSlots + strideSlots),
     keyOf,
-    constants: { l, a, n, bandSlots, tStart, useA1: useA1 ? 1 : 0, causal: ctx.causal ? 1 : 0 },
+    constants: { l, a, half, n, bandSlots, tStart, useA1: useA1 ? 1 : 0, causal: ctx.causal ? 1 : 0 },
   };
 }
 

@@ -1,0 +1,36 @@
+// The README's test command (`npm test`): build the bundles, type-check, then run every test file
+// with node's built-in runner. Tests that need a display (headless-gl) get one from xvfb-run
+// when it is installed and no DISPLAY is set; on CI (CI=true) the headless-gl suite is required.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+function run(command, args, options = {}) {
+  console.log(`\n$ ${[command, ...args].join(' ')}`);
+  const r = spawnSync(command, args, { stdio: 'inherit', ...options });
+  if (r.error) throw r.error;
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+function hasCommand(name) {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+const filter = process.argv.slice(2);
+const files = fs
+  .readdirSync('test', { recursive: true })
+  .filter((f) => f.endsWith('.test.ts'))
+  .map((f) => path.join('test', f))
+  .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
+  .sort();
+
+run(process.execPath, ['scripts/build.mjs']);
+run(process.execPath, [path.join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit']);
+
+const nodeArgs = ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...files];
+if (!process.env.DISPLAY && hasCommand('xvfb-run')) {
+  run('xvfb-run', ['-a', process.execPath, ...nodeArgs]);
+} else {
+  if (!process.env.DISPLAY) console.log('note: no DISPLAY and no xvfb-run: the headless-gl tests will report themselves skipped');
+  run(process.execPath, nodeArgs);
+}

@@ -1,0 +1,75 @@
+import { formatBytes } from '../core/measure';
+import type { ProfileReport, VariantResult } from '../core/report';
+
+/** A plain-text table with columns padded to their widest cell. */
+export function renderTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function formatMs(ms: number): string {
+  return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
+}
+
+function formatCount(x: number): string {
+  return x.toExponential(2).replace('e+', 'e');
+}
+
+function formatError(x: number | undefined): string {
+  if (x === undefined) return '-';
+  if (x === 0) return '0';
+  return x.toExponential(2);
+}
+
+function backendCell(r: VariantResult): string {
+  const kernels = Object.entries(r.backend.kernels);
+  if (r.backend.fallbacks.length === 0 || kernels.length === 0) return r.backend.selected;
+  return `${r.backend.selected} (${kernels.map(([b, k]) => `${k} on ${b}`).join(', ')})`;
+}
+
+function statusCell(r: VariantResult): string {
+  if (r.status === 'ok') return r.directionNote ? 'ok*' : 'ok';
+  return r.status;
+}
+
+/** The side-by-side table the `profile` command prints, with notes below for failures and labels. */
+export function renderProfile(report: ProfileReport): string {
+  const header = ['variant', 'backend', 'median ms', 'min-max ms', 'runs', 'first ms', 'mem predicted', 'mem measured', 'FLOPs (model)', 'density', 'err vs full', 'status'];
+  const rows = report.variants.map((r) => [
+    r.id,
+    backendCell(r),
+    r.time ? formatMs(r.time.medianMs) : '-',
+    r.time ? `${formatMs(r.time.minMs)}-${formatMs(r.time.maxMs)}` : '-',
+    r.time ? String(r.time.runs) : '-',
+    r.time ? formatMs(r.time.firstCallMs) : '-',
+    formatBytes(r.memory.predictedBytes),
+    r.memory.measuredBytes !== undefined ? formatBytes(r.memory.measuredBytes) : '-',
+    formatCount(r.predictedFlops),
+    r.density.toFixed(3),
+    formatError(r.errorVsFull?.relFrobenius),
+    statusCell(r),
+  ]);
+  const input = report.input;
+  const lines = [
+    `attention-profiler ${report.tool.version}: ${input.n} tokens (${input.kind === 'qkv' ? `Q/K/V from ${input.source}` : `${input.tokenizer}, ${input.source}`}), d = ${input.d}, ${input.causal ? 'causal' : 'bidirectional'}, seed ${input.seed}`,
+    `backend: ${report.backend.selected} (${report.backend.device})${report.backend.requested === 'auto' ? ', chosen by auto' : ''}`,
+    ...report.backend.probes.filter((p) => !p.ok && !p.reason.startsWith('not ')).map((p) => `  ${p.backend} not used: ${p.reason}`),
+    '',
+    renderTable(header, rows),
+  ];
+  const notes = report.variants.flatMap((r) => {
+    const out: string[] = [];
+    if (r.reason) out.push(`${r.id}: ${r.status}: ${r.reason}`);
+    if (r.directionNote) out.push(`${r.id}: * ${r.directionNote}`);
+    for (const f of r.backend.fallbacks) out.push(`${r.id}: gpu.js ran kernel "${f.kernel}" on ${f.ranOn}, not ${r.backend.selected}: ${f.reason}`);
+    return out;
+  });
+  if (notes.length > 0) lines.push('', 'notes:', ...notes.map((n) => `  ${n}`));
+  lines.push(
+    '',
+    `times: median of >= ${report.settings.repeats} timed runs after ${report.settings.warmups} warm-ups (read-back included); memory: peak intermediates, predicted by the cost model and measured from the kernels' arrays; err vs full: relative Frobenius error against exact float64 attention on ${report.settings.checkedRows} rows`,
+  );
+  if (report.cancelled) lines.push('the run was cancelled');
+  return lines.join('\n');
+}

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+
+/**
+ * The versioned report of a profile run: what the CLI writes with --json, what the worker sends
+ * to the view, and what exports and saved runs contain. The schema below is the single source:
+ * the TypeScript type is inferred from it and docs/report.schema.json is generated from it.
+ * Units are in the names (Ms, Bytes); "predicted" numbers come from the cost model, "measured"
+ * ones from the run.
+ */
+export const REPORT_SCHEMA_ID = 'attention-profiler/report';
+export const REPORT_VERSION = 1;
+
+const paramValue = z.union([z.number(), z.string(), z.boolean()]);
+
+export const probeSchema = z.object({
+  backend: z.enum(['webgpu', 'headlessgl', 'webasm', 'cpu']),
+  ok: z.boolean(),
+  reason: z.string(),
+  device: z.string().optional(),
+});
+
+export const timingSchema = z.object({
+  firstCallMs: z.number().describe('first call: kernel compilation plus one run, reported apart'),
+  medianMs: z.number(),
+  minMs: z.number(),
+  maxMs: z.number(),
+  runs: z.number().int().describe('timed runs (after the warm-ups), alternating two input sets'),
+  warmups: z.number().int(),
+  samplesMs: z.array(z.number()),
+});
+
+export const memorySchema = z.object({
+  predictedBytes: z.number().describe('peak bytes of intermediates from the cost model'),
+  measuredBytes: z.number().optional().describe('peak bytes of the intermediate arrays the kernels returned, while held'),
+  weightBytes: z.number().describe('seeded weights the variant adds to Q, K, V (AFT w, Transformer-XL u, v, W_r)'),
+  processDeltaBytes: z.number().optional().describe('secondary: growth of the process array-buffer memory during the timed runs'),
+});
+
+export const mapSchema = z.object({
+  kind: z.enum(['mask', 'weights']),
+  rows: z.number().int(),
+  cols: z.number().int(),
+  sourceRows: z.number().int(),
+  sourceCols: z.number().int(),
+  rowQuery: z.array(z.number().int()),
+  values: z.array(z.number()).describe('row-major rows x cols'),
+});
+
+export const variantResultSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  family: z.string(),
+  status: z.enum(['ok', 'failed', 'skipped', 'cancelled']),
+  reason: z.string().optional().describe('why the variant failed or was skipped'),
+  params: z.record(z.string(), paramValue),
+  directionNote: z.string().optional(),
+  maskType: z.enum(['mask', 'slot_mask', 'effective_support']),
+  attribution: z.string(),
+  backend: z.object({
+    selected: z.string(),
+    kernels: z.record(z.string(), z.number()).describe('kernels per backend they really ran on'),
+    fallbacks: z.array(z.object({ kernel: z.string(), ranOn: z.string(), reason: z.string() })),
+    warnings: z.array(z.string()),
+  }),
+  time: timingSchema.optional(),
+  memory: memorySchema,
+  predictedFlops: z.number(),
+  nnz: z.number().describe('pairs (query, key) with non-zero weight: mask entries or effective support'),
+  density: z.number().describe('nnz / N^2'),
+  check: z
+    .object({ rows: z.number().int(), relError: z.number(), tolerance: z.number(), passed: z.boolean() })
+    .optional()
+    .describe('correctness gate: kernel output against the float64 reference, before timing'),
+  errorVsFull: z
+    .object({
+      relFrobenius: z.number().describe('||O - O_full||_F / ||O_full||_F on the rows below, O_full exact (float64)'),
+      rows: z.number().int(),
+      meanKl: z.number().optional().describe('mean over rows of KL(a_variant || a_full) of the attention rows'),
+    })
+    .optional(),
+  map: mapSchema.optional(),
+});
+
+export const reportSchema = z.object({
+  schema: z.literal(REPORT_SCHEMA_ID),
+  version: z.literal(REPORT_VERSION),
+  createdAt: z.string(),
+  cancelled: z.boolean().describe('the run was cancelled; variants not reached are marked cancelled'),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  environment: z.object({
+    node: z.string(),
+    gpujs: z.string(),
+    platform: z.string(),
+    arch: z.string(),
+    cpu: z.string(),
+    cpuCount: z.number().int(),
+  }),
+  backend: z.object({
+    requested: z.string(),
+    selected: z.string(),
+    device: z.string(),
+    threads: z.number().int(),
+    probes: z.array(probeSchema),
+  }),
+  input: z.object({
+    kind: z.enum(['text', 'ids', 'qkv']),
+    source: z.string().describe('"text", a file path, "ids" or the Q/K/V folder'),
+    tokenizer: z.string().optional(),
+    n: z.number().int(),
+    d: z.number().int(),
+    seed: z.number().int(),
+    causal: z.boolean(),
+    qkv: z.enum(['synthetic', 'npy']),
+    tokens: z.array(z.object({ id: z.number().int(), text: z.string() })).optional(),
+  }),
+  settings: z.object({
+    repeats: z.number().int().describe('minimum timed runs per variant'),
+    warmups: z.number().int(),
+    timeBudgetMs: z.number().describe('timed runs continue past the minimum while within this budget per variant'),
+    memoryBudgetBytes: z.number(),
+    gateTolerance: z.number(),
+    checkedRows: z.number().int().describe('rows compared in the correctness gate and the error against full'),
+  }),
+  variants: z.array(variantResultSchema),
+});
+
+export type ProfileReport = z.infer<typeof reportSchema>;
+export type VariantResult = z.infer<typeof variantResultSchema>;
+export type Timing = z.infer<typeof timingSchema>;
+export type ReportMap = z.infer<typeof mapSchema>;
+
+/** JSON Schema of the report (draft 2020-12), written to docs/report.schema.json by the build. */
+export function reportJsonSchema(): unknown {
+  return z.toJSONSchema(reportSchema);
+}

@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { dump } from 'npyjs';
+import { parseNpyMatrix } from '../src/core/npy';
+import { reportSchema } from '../src/core/report';
+import { VARIANTS, variantById } from '../src/core/variants/registry';
+import { contextOf, readGolden } from './helpers';
+
+const BIN = path.resolve(__dirname, '..', 'bin', 'attention-profiler.js');
+
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 180_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'attnprof-test-'));
+}
+
+/** A user error: exit code 2 and one line on stderr naming the problem, no stack trace. */
+function assertUserError(r: { code: number; stderr: string }, pattern: RegExp): void {
+  assert.equal(r.code, 2, `exit code (stderr: ${r.stderr})`);
+  const lines = r.stderr.trim().split('\n').filter((l) => !/^Warning: Couldn't load Vulkan|^\s+at operator\(\)/u.test(l));
+  assert.equal(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
+  assert.match(lines[0]!, /^attention-profiler: /u);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+/u, 'no stack trace');
+}
+
+function writeNpy(dir: string, name: string, data: Float32Array | Float64Array, shape: number[]): void {
+  fs.writeFileSync(path.join(dir, name), Buffer.from(dump(data, shape, { dtype: data instanceof Float64Array ? 'f8' : 'f4' })));
+}
+
+function qkvFolder(n: number, d: number, options: { kShape?: number[]; nanAt?: number; skipV?: boolean; float64?: boolean } = {}): string {
+  const dir = tempDir();
+  const make = (seed: number) => {
+    const a = options.float64 ? new Float64Array(n * d) : new Float32Array(n * d);
+    for (let i = 0; i < a.length; i++) a[i] = Math.sin(seed * 131 + i * 0.37);
+    return a;
+  };
+  const q = make(1);
+  if (options.nanAt !== undefined) q[options.nanAt] = NaN;
+  writeNpy(dir, 'q.npy', q, [n, d]);
+  const kShape = options.kShape ?? [n, d];
+  writeNpy(dir, 'k.npy', options.float64 ? new Float64Array(kShape[0]! * kShape[1]!).fill(0.5) : make(2).subarray(0, kShape[0]! * kShape[1]!), kShape);
+  if (!options.skipV) writeNpy(dir, 'v.npy', make(3), [n, d]);
+  return dir;
+}
+
+describe('attention-profiler variants', () => {
+  it('lists the 14 variants with their parameters, defaults and ranges', () => {
+    const r = cli('variants', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const list = JSON.parse(r.stdout) as Array<{ id: string; params: Array<{ name: string; default: string; range: string }> }>;
+    assert.deepEqual(list.map((v) => v.id), VARIANTS.map((v) => v.id));
+    const strided = list.find((v) => v.id === 'strided')!;
+    assert.deepEqual(strided.params.find((p) => p.name === 'stride'), { ...strided.params.find((p) => p.name === 'stride')!, default: 'round(sqrt N)', range: '1 <= stride <= N' });
+  });
+});
+
+describe('attention-profiler mask', () => {
+  const golden = readGolden<{ entries: Array<{ name: string; matrix: number[][]; count: number }> }>('masks_n16.json');
+
+  it('prints the sliding-window mask of the reference code (Longformer w1 = 2, bidirectional)', () => {
+    const r = cli('mask', '--variant', 'sliding', '--n', '16', '--bidirectional', '--param', 'window=2');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(out), ['variant', 'n', 'causal', 'params', 'type', 'shape', 'count', 'rows']);
+    const expected = golden.entries.find((e) => e.name === 'longformer_sliding_w2')!;
+    assert.deepEqual(out.rows, expected.matrix.map((row) => row.join('')));
+    assert.equal(out.count, expected.count);
+    assert.deepEqual(out.shape, [16, 16]);
+    assert.equal(out.type, 'mask');
+    assert.equal(out.causal, false);
+  });
+
+  it('prints memory-compressed attention as a slot mask over 1 + N/k slots', () => {
+    const r = cli('mask', '--variant', 'compressed', '--n', '16', '--param', 'kernel=3');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const expected = golden.entries.find((e) => e.name === 'mca_causal_k3_slots')!;
+    assert.equal(out.type, 'slot_mask');
+    assert.deepEqual(out.shape, [16, 6]);
+    assert.deepEqual(out.rows, expected.matrix.map((row) => row.join('')));
+  });
+
+  it('prints the effective support of Transformer-XL, with its parameters filled in', () => {
+    const r = cli('mask', '--variant', 'transformer-xl', '--n', '16', '--param', 'segment=4', '--param', 'memory=4');
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.type, 'effective_support');
+    assert.deepEqual(out.params, { segment: 4, memory: 4, sameLength: false, relpos: 'on' });
+    assert.deepEqual(out.rows, golden.entries.find((e) => e.name === 'transformer_xl_L4_mem4')!.matrix.map((row) => row.join('')));
+  });
+
+  it('labels an extension (BlockBERT forced causal) on stderr', () => {
+    const r = cli('mask', '--variant', 'blockwise', '--n', '8');
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /bidirectional only/u);
+  });
+
+  it('refuses bad requests with one line and exit code 2', () => {
+    assertUserError(cli('mask', '--variant', 'nope', '--n', '8'), /unknown variant "nope"/u);
+    assertUserError(cli('mask', '--variant', 'sliding', '--n', '8', '--param', 'width=3'), /unknown parameter "width" for variant sliding/u);
+    assertUserError(cli('mask', '--variant', 'sliding', '--n', '8', '--param', 'window=0'), /sliding.window = 0 is out of range: 1 <= window <= 65536/u);
+    assertUserError(cli('mask', '--variant', 'strided', '--n', '8', '--param', 'stride=9'), /strided.stride = 9 is out of range: 1 <= stride <= N/u);
+    assertUserError(cli('mask', '--variant', 'rwkv', '--n', '8', '--bidirectional'), /rwkv is causal only/u);
+    assertUserError(cli('mask', '--variant', 'full', '--n', '100000'), /--n 100000 is out of range/u);
+    assertUserError(cli('mask', '--variant', 'full', '--n', 'x'), /--n "x" is not an integer/u);
+    assertUserError(cli('mask', '--variant', 'full', '--n', '4', '--frobnicate'), /Unknown option '--frobnicate'/u);
+  });
+});
+
+describe('attention-profiler profile', () => {
+  it('profiles text on cpu: a row per variant with numbers, and a report that follows the schema', () => {
+    const dir = tempDir();
+    const json = path.join(dir, 'report.json');
+    const r = cli('profile', '--text', 'The quick brown fox jumps over the lazy dog. '.repeat(6), '--variants', 'full,full-streaming,sliding,rwkv', '--backend', 'cpu', '--json', json, '--time-budget-ms', '0');
+    assert.equal(r.code, 0, r.stderr);
+    for (const id of ['full', 'full-streaming', 'sliding', 'rwkv']) assert.match(r.stdout, new RegExp(`^${id}\\s+cpu\\s+\\d`, 'mu'));
+    assert.doesNotMatch(r.stdout, /NaN/u);
+    const report = reportSchema.parse(JSON.parse(fs.readFileSync(json, 'utf8')));
+    assert.equal(report.backend.selected, 'cpu');
+    assert.equal(report.input.tokenizer, 'o200k_base');
+    assert.ok(report.input.n > 50);
+    for (const v of report.variants) {
+      assert.equal(v.status, 'ok', `${v.id}: ${v.reason}`);
+      assert.ok(v.time!.runs >= 5 && v.time!.medianMs > 0 && v.time!.minMs <= v.time!.medianMs && v.time!.medianMs <= v.time!.maxMs);
+      assert.equal(v.time!.samplesMs.length, v.time!.runs);
+      assert.equal(v.memory.measuredBytes, v.memory.predictedBytes);
+      assert.ok(v.check!.passed && v.check!.relError <= 1e-4);
+    }
+    const streaming = report.variants.find((v) => v.id === 'full-streaming')!;
+    assert.ok(streaming.errorVsFull!.relFrobenius < 1e-5, 'full-streaming equals full');
+    assert.ok(report.variants.find((v) => v.id === 'sliding')!.errorVsFull!.relFrobenius > 1e-3, 'a window differs from full');
+  });
+
+  it('writes every output as DIR/<id>.npy, float32 [N, d], equal to the reference', () => {
+    const dir = tempDir();
+    const r = cli('profile', '--ids', '5, 9 13,2,7,7,1,0,3', '--variants', 'full,linear', '--backend', 'cpu', '--d', '8', '--dump-outputs', dir, '--time-budget-ms', '0');
+    assert.equal(r.code, 0, r.stderr);
+    for (const id of ['full', 'linear'] as const) {
+      const m = parseNpyMatrix(fs.readFileSync(path.join(dir, `${id}.npy`)), id);
+      assert.deepEqual([m.rows, m.cols], [9, 8]);
+      assert.ok(m.data.every(Number.isFinite));
+    }
+    assert.ok(!fs.existsSync(path.join(dir, 'sliding.npy')));
+  });
+
+  it('profiles Q, K, V dumped from a model (.npy float32 and float64)', () => {
+    for (const float64 of [false, true]) {
+      const dir = qkvFolder(12, 4, { float64 });
+      const json = path.join(dir, 'r.json');
+      const r = cli('profile', '--qkv', dir, '--variants', 'full,sliding', '--backend', 'cpu', '--json', json, '--time-budget-ms', '0');
+      assert.equal(r.code, 0, r.stderr);
+      const report = reportSchema.parse(JSON.parse(fs.readFileSync(json, 'utf8')));
+      assert.deepEqual([report.input.kind, report.input.qkv, report.input.n, report.input.d], ['qkv', 'npy', 12, 4]);
+    }
+  });
+
+  it('skips a variant over the memory budget with the memory it would need, and runs the others', () => {
+    const r = cli('profile', '--ids', Array.from({ length: 600 }, (_, i) => i).join(','), '--variants', 'full,sliding', '--backend', 'cpu', '--memory-budget-mib', '1', '--time-budget-ms', '0');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /full: skipped: would need 2\.8 MiB of intermediates and weights at N = 600; the memory budget is 1\.0 MiB/u);
+    assert.match(r.stdout, /^sliding\s+cpu\s+\d/mu);
+  });
+
+  it('reports a causal-only variant in a bidirectional run as skipped with the reason', () => {
+    const r = cli('profile', '--text', 'a b c d e f', '--tokenizer', 'whitespace', '--variants', 'rwkv,full', '--backend', 'cpu', '--bidirectional', '--time-budget-ms', '0');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /rwkv: skipped: rwkv is causal only/u);
+  });
+
+  it('refuses bad input with one line naming the problem and exit code 2', () => {
+    assertUserError(cli('profile', '--text', 'hello', '--variants', 'full,bogus'), /unknown variant "bogus"/u);
+    assertUserError(cli('profile', '--text', 'hello', '--param', 'sliding.width=3', '--variants', 'sliding'), /unknown parameter "width" for variant sliding/u);
+    assertUserError(cli('profile', '--text', 'hello', '--param', 'sliding.window=-1', '--variants', 'sliding'), /sliding.window = -1 is out of range/u);
+    assertUserError(cli('profile', '--text', 'hello', '--param', 'sliding=3'), /must name the variant: ID.NAME=VALUE/u);
+    assertUserError(cli('profile', '--text', '   '), /the input text is empty/u);
+    assertUserError(cli('profile', '--ids', '1, 2, x3'), /bad token id "x3" at position 2/u);
+    assertUserError(cli('profile', '--ids', ' '), /the id list is empty/u);
+    assertUserError(cli('profile', '--ids', '1,-2'), /bad token id "-2"/u);
+    assertUserError(cli('profile'), /profile needs an input/u);
+    assertUserError(cli('profile', '--text', 'a', '--ids', '1'), /give one input, not --text and --ids/u);
+    assertUserError(cli('profile', '--file', '/nonexistent/file.txt'), /--file \/nonexistent\/file.txt: no such file/u);
+    assertUserError(cli('profile', '--text', 'one two three four', '--max-tokens', '3'), /the input has 4 tokens; the limit is 3/u);
+    assertUserError(cli('profile', '--text', 'hi', '--d', '0'), /--d 0 is out of range/u);
+    assertUserError(cli('profile', '--text', 'hi', '--backend', 'quantum'), /unknown backend "quantum"/u);
+    assertUserError(cli('profile', '--text', 'hi', '--repeats', '2'), /--repeats 2 is out of range: 5 <= repeats/u);
+  });
+
+  it('refuses missing, mis-shaped and non-finite arrays', () => {
+    assertUserError(cli('profile', '--qkv', '/nonexistent-dir'), /--qkv \/nonexistent-dir: no such folder/u);
+    assertUserError(cli('profile', '--qkv', qkvFolder(6, 4, { skipV: true })), /v\.npy: missing/u);
+    assertUserError(cli('profile', '--qkv', qkvFolder(6, 4, { kShape: [5, 4] })), /k\.npy: shape \(5, 4\) differs from q\.npy \(6, 4\)/u);
+    assertUserError(cli('profile', '--qkv', qkvFolder(6, 4, { nanAt: 9 })), /q\.npy: value at \[2, 1\] is NaN; every value must be finite/u);
+    const dir = qkvFolder(6, 4);
+    fs.writeFileSync(path.join(dir, 'v.npy'), 'not numpy');
+    assertUserError(cli('profile', '--qkv', dir), /v\.npy: not a readable \.npy file/u);
+    const oneD = qkvFolder(6, 4);
+    writeNpy(oneD, 'q.npy', new Float32Array(24), [24]);
+    assertUserError(cli('profile', '--qkv', oneD), /q\.npy: shape \(24\) is not \[N, d\]/u);
+  });
+
+  it('refuses a forced backend that cannot run here, naming why', () => {
+    const r = cli('profile', '--text', 'hello there', '--backend', 'webgpu', '--variants', 'full');
+    if (r.code === 0) return; // a machine with a WebGPU adapter runs it; that is not an error
+    assertUserError(r, /backend webgpu cannot run here: .*adapter|backend webgpu cannot run here: .*module/u);
+  });
+});
+
+describe('cost model and masks agree through the CLI', () => {
+  it('mask count equals the nnz of the cost model for every mask variant at N = 33', () => {
+    for (const v of VARIANTS.filter((x) => x.maskType === 'mask')) {
+      const out = JSON.parse(cli('mask', '--variant', v.id, '--n', '33').stdout);
+      assert.equal(out.count, variantById(v.id).cost(contextOf(v.id, 33, 8, true)).nnz, v.id);
+    }
+  });
+});

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createGpu } from '../src/core/backends';
+import { KernelRunner } from '../src/core/kernels/runner';
+import { relativeFrobenius } from '../src/core/measure';
+import type { ParamValue } from '../src/core/params';
+import { variantById, VARIANTS } from '../src/core/variants/registry';
+import type { VariantId } from '../src/core/variants/types';
+import { EXTRA_PARAMS, contextOf, qkvOf, readGolden } from './helpers';
+
+interface GoldenOutputs {
+  n: number;
+  d: number;
+  q: number[][];
+  k: number[][];
+  v: number[][];
+  entries: Array<{ variant: VariantId; causal: boolean; params: Record<string, ParamValue>; output: number[][] }>;
+}
+
+const golden = readGolden<GoldenOutputs>('outputs_n37_d8.json');
+const goldenQkv = {
+  n: golden.n,
+  d: golden.d,
+  q: Float32Array.from(golden.q.flat()),
+  k: Float32Array.from(golden.k.flat()),
+  v: Float32Array.from(golden.v.flat()),
+};
+
+describe('outputs of an independent float64 reference (N = 37, d = 8)', () => {
+  it('covers all 14 variants', () => {
+    assert.deepEqual(new Set(golden.entries.map((e) => e.variant)), new Set(VARIANTS.map((v) => v.id)));
+  });
+  for (const e of golden.entries) {
+    it(`${e.variant} ${e.causal ? 'causal' : 'bidirectional'} ${JSON.stringify(e.params)}: our reference and our cpu kernels agree with it`, async () => {
+      const variant = variantById(e.variant);
+      const ctx = contextOf(e.variant, golden.n, golden.d, e.causal, e.params);
+      const expected = e.output.flat();
+      const rows = Array.from({ length: golden.n }, (_, i) => i);
+      assert.ok(relativeFrobenius(variant.reference(ctx, goldenQkv, rows), expected) <= 1e-6, 'float64 reference');
+      const runner = new KernelRunner(createGpu('cpu'), 'cpu');
+      const out = await variant.plan(ctx, runner).run(goldenQkv);
+      runner.dispose();
+      assert.ok(relativeFrobenius(out.data, expected) <= 1e-4, 'cpu kernels');
+    });
+  }
+});
+
+describe('effective weights', () => {
+  const n = 40;
+  const qkv = qkvOf(n, 8);
+  for (const variant of VARIANTS) {
+    for (const causal of [true, false]) {
+      if (variant.directions === 'causal-only' && !causal) continue;
+      for (const params of [{}, ...(EXTRA_PARAMS[variant.id] ?? [])]) {
+        it(`${variant.id} ${causal ? 'causal' : 'bidirectional'} ${JSON.stringify(params)}: rows are distributions on the support, no NaN`, () => {
+          const ctx = contextOf(variant.id, n, 8, causal, params);
+          for (let i = 0; i < n; i++) {
+            const w = variant.rowWeights(ctx, qkv, i);
+            assert.equal(w.length, n);
+            assert.ok(w.every((x) => Number.isFinite(x) && x >= 0), `row ${i}: NaN or negative weight`);
+            const sum = w.reduce((a, b) => a + b, 0);
+            if (variant.maskType === 'mask' || variant.maskType === 'effective_support') {
+              for (let j = 0; j < n; j++) if (w[j]! > 0) assert.ok(variant.allowed(ctx, i, j), `row ${i}: weight outside the support at ${j}`);
+            }
+            if (sum === 0) {
+              assert.ok(variant.id === 'blockwise' && causal, `row ${i} is empty`);
+              continue;
+            }
+            if (variant.id === 'linear') {
+              // Rows sum to 1 - eps/(den + eps).
+              assert.ok(sum < 1 && sum > 1 - 1e-2, `linear row ${i} sums to ${sum}`);
+            } else {
+              assert.ok(Math.abs(sum - 1) < 1e-9, `row ${i} sums to ${sum}`);
+            }
+          }
+        });
+      }
+    }
+  }
+
+  it('blockwise forced causal: rows whose key block lies ahead are empty and their output is 0, not NaN', async () => {
+    const ctx = contextOf('blockwise', 16, 8, true, { blocks: 4, shift: 1 });
+    const q16 = qkvOf(16, 8);
+    const runner = new KernelRunner(createGpu('cpu'), 'cpu');
+    const out = await variantById('blockwise').plan(ctx, runner).run(q16);
+    runner.dispose();
+    // Blocks of 4, shift 1: blocks 0-2 attend to the next block (all ahead: empty rows);
+    // block 3 wraps around to block 0 (behind it: a normal row).
+    for (let i = 0; i < 16; i++) {
+      const row = out.data.subarray(i * 8, (i + 1) * 8);
+      const weights = variantById('blockwise').rowWeights(ctx, q16, i);
+      if (i < 12) {
+        assert.ok(row.every((x) => x === 0), `row ${i} output is 0`);
+        assert.ok(weights.every((x) => x === 0), `row ${i} weights are 0`);
+      } else {
+        assert.ok(row.some((x) => x !== 0) && row.every(Number.isFinite), `row ${i} is a normal row`);
+      }
+    }
+  });
+});

@@ -37,7 +37,12 @@ export interface KernelSpec {
   constants?: Record<string, number>;
   /** Helper functions the kernel calls, as sources named by `kernelFunction`. */
   functions?: string[];
+  /** gpu.js argument types by name, where its detection from the values is not wanted. */
+  argumentTypes?: Record<string, string>;
 }
+
+/** A kernel argument: a device array, a number, or a value passed to gpu.js as it is. */
+export type KernelArgument = DeviceArray | number | { raw: unknown };
 
 export interface KernelHandle {
   spec: KernelSpec;
@@ -88,6 +93,7 @@ export class KernelRunner {
       tactic: 'precision',
       loopMaxIterations: 1 << 20,
       asyncMode: true,
+      ...(spec.argumentTypes ? { argumentTypes: spec.argumentTypes } : {}),
     } as never) as IKernelRunShortcut;
     const handle = { spec, shortcut };
     this.handles.push(handle);
@@ -95,7 +101,7 @@ export class KernelRunner {
   }
 
   /** Runs a kernel and reads its result back to the host (the read-back belongs to the timed work). */
-  async run(handle: KernelHandle, args: ReadonlyArray<DeviceArray | number>, role: 'intermediate' | 'output' = 'intermediate'): Promise<DeviceArray> {
+  async run(handle: KernelHandle, args: ReadonlyArray<KernelArgument>, role: 'intermediate' | 'output' = 'intermediate'): Promise<DeviceArray> {
     if (this.shouldCancel()) throw new CancelledError();
     const gpuArgs = args.map(toKernelArgument);
     const raw = await this.captureWarnings(() => handle.shortcut(...gpuArgs) as unknown);
@@ -187,8 +193,9 @@ export function modeOf(shortcut: IKernelRunShortcut): string {
   return (inner as { constructor?: { name?: string } } | undefined)?.constructor?.name ?? 'unknown';
 }
 
-function toKernelArgument(a: DeviceArray | number): KernelVariable {
+function toKernelArgument(a: KernelArgument): KernelVariable {
   if (typeof a === 'number') return a;
+  if ('raw' in a) return a.raw as KernelVariable;
   if (a.rank === 1) return a.data;
   return new Input(a.data as unknown as number[], [a.width, a.height]) as unknown as KernelVariable;
 }

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createGpu } from '../src/core/backends';
+import type { KernelThis } from '../src/core/kernels/kernel-this';
+import { CancelledError, KernelRunner, hostMatrix } from '../src/core/kernels/runner';
+
+describe('kernel runner', () => {
+  it('reports a kernel gpu.js quietly moved from webasm to cpu, with gpu.js\'s reason, instead of printing it', async () => {
+    const runner = new KernelRunner(createGpu('webasm'), 'webasm');
+    const kernel = runner.kernel({
+      name: 'vec4 sum',
+      fn: function (this: KernelThis, a: number[][]) {
+        return a[this.thread.x][0] + a[this.thread.x][3];
+      },
+      output: [2],
+      argumentTypes: { a: 'Array1D(4)' },
+    });
+    const warn = console.warn;
+    let printed = false;
+    console.warn = () => {
+      printed = true;
+    };
+    try {
+      const out = await runner.run(kernel, [{ raw: [[1, 2, 3, 4], [5, 6, 7, 8]] }]);
+      assert.deepEqual(Array.from(out.data), [5, 13]);
+    } finally {
+      console.warn = warn;
+    }
+    assert.equal(printed, false, 'the warning is kept in the report, not printed');
+    assert.deepEqual(runner.kernelBackends(), { cpu: 1 });
+    assert.deepEqual(runner.kernelFallbacks, [{ kernel: 'vec4 sum', ranOn: 'cpu', reason: 'argument "a" of type Array1D(4) is not supported on the webasm backend' }]);
+    assert.match(runner.warnings.join('\n'), /Falling back to CPU/u);
+    runner.dispose();
+  });
+
+  it('counts live intermediate bytes and their peak; the output is not an intermediate', async () => {
+    const runner = new KernelRunner(createGpu('cpu'), 'cpu');
+    const twice = runner.kernel({ name: 'twice', fn: function (this: KernelThis, a: number[][]) { return a[this.thread.y][this.thread.x] * 2; }, output: [3, 2] });
+    const x = hostMatrix(Float32Array.from([1, 2, 3, 4, 5, 6]), 3, 2);
+    const a = await runner.run(twice, [x]);
+    const b = await runner.run(twice, [a]);
+    assert.equal(runner.peakBytes, 48);
+    runner.release(a);
+    const out = await runner.run(twice, [b], 'output');
+    assert.deepEqual(Array.from(out.data), [8, 16, 24, 32, 40, 48]);
+    assert.equal(runner.peakBytes, 48);
+    runner.dispose();
+  });
+
+  it('stops between kernels when asked to cancel', async () => {
+    let cancel = false;
+    const runner = new KernelRunner(createGpu('cpu'), 'cpu', () => cancel);
+    const one = runner.kernel({ name: 'one', fn: function () { return 1; }, output: [4] });
+    await runner.run(one, []);
+    cancel = true;
+    await assert.rejects(runner.run(one, []), CancelledError);
+    runner.dispose();
+  });
+});

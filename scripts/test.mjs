@@ -19,13 +19,16 @@ function hasCommand(name) {
 const filter = process.argv.slice(2);
 const files = fs
   .readdirSync('test', { recursive: true })
-  .filter((f) => f.endsWith('.test.ts'))
+  .filter((f) => f.endsWith('.test.ts') && !f.startsWith('desktop'))
   .map((f) => path.join('test', f))
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
   .sort();
 
 run(process.execPath, ['scripts/build.mjs']);
-run(process.execPath, [path.join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit']);
+const tsc = path.join('node_modules', 'typescript', 'bin', 'tsc');
+run(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit']);
+run(process.execPath, [tsc, '-p', 'webview/tsconfig.json', '--noEmit']);
+run(process.execPath, [tsc, '-p', 'test/tsconfig.json', '--noEmit']);
 
 const nodeArgs = ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...files];
 if (!process.env.DISPLAY && hasCommand('xvfb-run')) {

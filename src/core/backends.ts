@@ -5,13 +5,9 @@ import { GPU } from 'gpu.js';
 import { UserError, errorMessage } from './errors';
 import { modeOf } from './kernels/runner';
 
-export const BACKENDS = ['webgpu', 'headlessgl', 'webasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
-export type BackendChoice = 'auto' | BackendName;
+import { BACKENDS, type BackendChoice, type BackendName } from './backends-list';
 
-export function isBackendChoice(value: string): value is BackendChoice {
-  return value === 'auto' || (BACKENDS as readonly string[]).includes(value);
-}
+export { BACKENDS, isBackendChoice, type BackendChoice, type BackendName } from './backends-list';
 
 /** The outcome of trying one backend: whether a test kernel ran on it, and why not if it did not. */
 export interface ProbeResult {

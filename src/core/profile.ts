@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import { createGpu, selectBackend, type BackendChoice, type BackendSelection } from './backends';
 import { UserError, errorMessage } from './errors';
 import { CancelledError, KernelRunner } from './kernels/runner';
-import { buildVariantMap } from './maps';
+import { buildVariantMap, type VariantMap } from './maps';
 import { checkRows, formatBytes, klDivergence, median, pickRows, relativeFrobenius } from './measure';
 import { resolveParams, type ParamValue } from './params';
 import { alternateQkv, syntheticQkv, type Qkv } from './qkv';
@@ -58,7 +58,7 @@ export const DEFAULT_SETTINGS = {
   memoryBudgetBytes: 2 * 1024 ** 3,
   maxTokens: LIMITS.maxTokensDefault,
   mapSize: 0,
-  checkRowLimit: 1024,
+  checkRowLimit: 512,
   gateTolerance: 1e-4,
 } as const;
 
@@ -71,6 +71,8 @@ export interface ProfileHooks {
   shouldCancel?(): boolean;
   /** Called with each variant's output O [n x d] on the first input set, e.g. to dump it. */
   onOutput?(id: VariantId, output: Float32Array, n: number, d: number): void;
+  /** Receives each variant's map (when mapSize > 0) instead of the report carrying it as numbers. */
+  onMap?(id: VariantId, map: VariantMap): void;
 }
 
 interface PreparedInput {
@@ -111,7 +113,9 @@ export function prepareInput(request: Pick<ProfileRequest, 'input' | 'd' | 'seed
 
 function checkTokenCount(n: number, maxTokens: number): void {
   if (n === 0) throw new UserError('the input has no tokens');
-  if (n > maxTokens) throw new UserError(`the input has ${n} tokens; the limit is ${maxTokens} (raise it with --max-tokens, up to ${LIMITS.maxTokensHard})`);
+  if (n > maxTokens) {
+    throw new UserError(`the input has ${n} tokens; the limit is ${maxTokens} (raise it with --max-tokens in the CLI or the attentionProfiler.maxTokens setting, up to ${LIMITS.maxTokensHard})`);
+  }
 }
 
 export function checkSettingsRange(name: string, value: number, min: number, max: number): void {
@@ -281,10 +285,20 @@ export async function measureVariant(variant: Variant, ctx: VariantContext, m: M
     const firstCallMs = performance.now() - firstStart;
     m.hooks.onOutput?.(variant.id, firstOut.data, ctx.n, ctx.d);
 
+    const stopIfCancelled = () => {
+      if (m.hooks.shouldCancel?.()) throw new CancelledError();
+    };
+    stopIfCancelled();
     const relError = relativeFrobenius(pickRows(firstOut.data, m.rows, ctx.d), variant.reference(ctx, m.qkv, m.rows));
     result.check = { rows: m.rows.length, relError, tolerance: request.gateTolerance, passed: relError <= request.gateTolerance };
+    stopIfCancelled();
     result.errorVsFull = errorAgainstFull(variant, ctx, m, firstOut.data);
-    if (request.mapSize > 0) result.map = toReportMap(buildVariantMap(variant, ctx, m.qkv, request.mapSize));
+    stopIfCancelled();
+    if (request.mapSize > 0) {
+      const map = buildVariantMap(variant, ctx, m.qkv, request.mapSize);
+      if (m.hooks.onMap) m.hooks.onMap(variant.id, map);
+      else result.map = toReportMap(map);
+    }
     m.progress('checked');
     if (!result.check.passed) {
       result.status = 'failed';
@@ -338,8 +352,8 @@ export async function measureVariant(variant: Variant, ctx: VariantContext, m: M
 function errorAgainstFull(variant: Variant, ctx: VariantContext, m: MeasureInputs, output: Float32Array): VariantResult['errorVsFull'] {
   const relFrobenius = relativeFrobenius(pickRows(output, m.rows, ctx.d), m.exact.outputRows());
   if (!variant.weightsAreDistribution) return { relFrobenius, rows: m.rows.length };
-  // KL of the attention rows on at most 256 of the checked rows (each costs O(N d)).
-  const klRows = m.rows.length <= 256 ? m.rows : checkRows(ctx.n, 256);
+  // KL of the attention rows on at most 128 of the checked rows (each costs O(N d)).
+  const klRows = m.rows.length <= 128 ? m.rows : checkRows(ctx.n, 128);
   let total = 0;
   let counted = 0;
   for (const i of klRows) {

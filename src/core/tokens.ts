@@ -1,9 +1,9 @@
 import { UserError } from './errors';
 import { hashInts } from './rng';
 
-/** Tokenizers offered to users. `whitespace` is a plain split, handy for hand-made examples. */
-export const TOKENIZERS = ['o200k_base', 'cl100k_base', 'whitespace'] as const;
-export type TokenizerName = (typeof TOKENIZERS)[number];
+import type { TokenizerName } from './tokenizer-names';
+
+export { TOKENIZERS, isTokenizerName, type TokenizerName } from './tokenizer-names';
 
 export interface Token {
   /** Token id: the BPE id, the id the user gave, or a hash of the word for `whitespace`. */
@@ -32,10 +32,6 @@ function loadBpe(name: 'o200k_base' | 'cl100k_base'): BpeModule {
     bpeCache.set(name, mod);
   }
   return mod;
-}
-
-export function isTokenizerName(value: string): value is TokenizerName {
-  return (TOKENIZERS as readonly string[]).includes(value);
 }
 
 /** Text -> tokens with the chosen tokenizer. Special-token markers are read as plain text. */

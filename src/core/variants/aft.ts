@@ -45,22 +45,25 @@ function bias(ctx: VariantContext): (t: number, tp: number) => number {
   return (t, tp) => (Math.abs(t - tp) < s ? (w[t * (2 * s - 1) + tp - t + s - 1] as number) : 0);
 }
 
-/** Float64 weights a_{t,t',c} for one row and channel callback. */
+/** Float64 weights a_{t,t',c} of row t, one channel at a time. */
 function forEachChannelWeights(ctx: VariantContext, qkv: Qkv, t: number, visit: (c: number, weights: Float64Array, support: number) => void): void {
   const { n, d, k } = qkv;
   const w = bias(ctx);
   const last = ctx.causal ? t : n - 1;
+  const biasRow = Float64Array.from({ length: last + 1 }, (_, tp) => w(t, tp));
   const e = new Float64Array(n);
   for (let c = 0; c < d; c++) {
     let m = -Infinity;
     for (let tp = 0; tp <= last; tp++) {
-      e[tp] = (k[tp * d + c] as number) + w(t, tp);
-      m = Math.max(m, e[tp] as number);
+      const x = (k[tp * d + c] as number) + (biasRow[tp] as number);
+      e[tp] = x;
+      if (x > m) m = x;
     }
     let z = 0;
     for (let tp = 0; tp <= last; tp++) {
-      e[tp] = Math.exp((e[tp] as number) - m);
-      z += e[tp] as number;
+      const x = Math.exp((e[tp] as number) - m);
+      e[tp] = x;
+      z += x;
     }
     for (let tp = 0; tp <= last; tp++) e[tp] = (e[tp] as number) / z;
     visit(c, e, last + 1);

@@ -3,7 +3,7 @@ import type { Qkv } from '../qkv';
 import type { VariantContext } from './types';
 
 /** Float64 dot product of row i of a and row j of b (both [rows x d]). */
-export function dotRows(a: Float32Array, i: number, b: Float32Array, j: number, d: number): number {
+export function dotRows(a: Float32Array | Float64Array, i: number, b: Float32Array | Float64Array, j: number, d: number): number {
   let acc = 0;
   for (let c = 0; c < d; c++) acc += (a[i * d + c] as number) * (b[j * d + c] as number);
   return acc;

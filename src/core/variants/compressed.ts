@@ -3,6 +3,7 @@ import { kernelFunction, type KernelThis } from '../kernels/kernel-this';
 import { hostMatrix, hostVector } from '../kernels/runner';
 import type { Qkv } from '../qkv';
 import { dotRows, softmaxRow } from './common';
+import { memo } from './memo';
 import { seededWeights } from './seeded';
 import type { Variant, VariantContext } from './types';
 
@@ -53,7 +54,7 @@ function pooled(ctx: VariantContext, x: Float32Array, d: number): Float64Array {
 /** Slot probabilities p_{i,m} for one query (float64). */
 function slotWeights(ctx: VariantContext, qkv: Qkv, i: number): Float64Array {
   const { slots } = geometry(ctx);
-  const kp = Float32Array.from(pooled(ctx, qkv.k, qkv.d));
+  const kp = memo(ctx, qkv, 'pooled keys', () => pooled(ctx, qkv.k, qkv.d));
   const keys: number[] = [];
   for (let m = 0; m < slots; m++) if (slotAllowed(ctx, i, m)) keys.push(m);
   const scale = 1 / Math.sqrt(qkv.d);
@@ -76,7 +77,7 @@ function rowWeights(ctx: VariantContext, qkv: Qkv, i: number): Float64Array {
 function reference(ctx: VariantContext, qkv: Qkv, rows: readonly number[]): Float64Array {
   const { d } = qkv;
   const { slots } = geometry(ctx);
-  const vp = pooled(ctx, qkv.v, d);
+  const vp = memo(ctx, qkv, 'pooled values', () => pooled(ctx, qkv.v, d));
   const out = new Float64Array(rows.length * d);
   rows.forEach((i, r) => {
     const p = slotWeights(ctx, qkv, i);

@@ -2,6 +2,7 @@ import type { KernelThis } from '../kernels/kernel-this';
 import { hostMatrix, type DeviceArray } from '../kernels/runner';
 import { inclusiveScan, scanPasses } from '../kernels/scan';
 import type { Qkv } from '../qkv';
+import { memo } from './memo';
 import type { Variant, VariantContext } from './types';
 
 /**
@@ -24,12 +25,13 @@ function rowWeights(ctx: VariantContext, qkv: Qkv, i: number): Float64Array {
   const { n, d } = qkv;
   const eps = ctx.params.eps as number;
   const pq = phiRows(qkv.q.subarray(i * d, (i + 1) * d));
+  const pk = memo(ctx, qkv, 'phi(K)', () => phiRows(qkv.k));
   const out = new Float64Array(n);
   const last = ctx.causal ? i : n - 1;
   let den = 0;
   for (let j = 0; j <= last; j++) {
     let dot = 0;
-    for (let c = 0; c < d; c++) dot += (pq[c] as number) * phiScalar(qkv.k[j * d + c] as number);
+    for (let c = 0; c < d; c++) dot += (pq[c] as number) * (pk[j * d + c] as number);
     out[j] = dot;
     den += dot;
   }

@@ -3,6 +3,7 @@ import { kernelFunction, type KernelThis } from '../kernels/kernel-this';
 import { hostMatrix, hostVector } from '../kernels/runner';
 import type { Qkv } from '../qkv';
 import { dotRows, softmaxRow } from './common';
+import { memo } from './memo';
 import { seededWeights } from './seeded';
 import type { Variant, VariantContext } from './types';
 
@@ -55,7 +56,17 @@ interface RelWeights {
   encodings: Float32Array;
 }
 
+const relCache = new WeakMap<VariantContext, RelWeights>();
+
 function relWeights(ctx: VariantContext): RelWeights {
+  const cached = relCache.get(ctx);
+  if (cached) return cached;
+  const w = makeRelWeights(ctx);
+  relCache.set(ctx, w);
+  return w;
+}
+
+function makeRelWeights(ctx: VariantContext): RelWeights {
   const { d } = ctx;
   const rows = maxDistance(ctx) + 1;
   const encodings = new Float32Array(rows * d);
@@ -68,21 +79,34 @@ function relWeights(ctx: VariantContext): RelWeights {
   };
 }
 
+/** (W_r R_delta)_c for every distance, float64 [distances x d]. */
+function relativeTable(w: RelWeights, d: number): Float64Array {
+  const rows = w.encodings.length / d;
+  const table = new Float64Array(rows * d);
+  for (let delta = 0; delta < rows; delta++) {
+    for (let c = 0; c < d; c++) {
+      let acc = 0;
+      for (let t = 0; t < d; t++) acc += (w.wr[c * d + t] as number) * (w.encodings[delta * d + t] as number);
+      table[delta * d + c] = acc;
+    }
+  }
+  return table;
+}
+
 /** Score function of query p in float64 (for the reference and the map). */
 function scorer(ctx: VariantContext, qkv: Qkv, p: number): (j: number) => number {
   const { d } = qkv;
   const scale = 1 / Math.sqrt(d);
   if (!settings(ctx).relpos) return (j) => dotRows(qkv.q, p, qkv.k, j, d) * scale;
   const w = relWeights(ctx);
+  const table = memo(ctx, qkv, 'W_r R', () => relativeTable(w, d));
   return (j) => {
     let ac = 0;
     let bd = 0;
     for (let c = 0; c < d; c++) {
       const q = qkv.q[p * d + c] as number;
       ac += (q + (w.u[c] as number)) * (qkv.k[j * d + c] as number);
-      let rel = 0;
-      for (let t = 0; t < d; t++) rel += (w.wr[c * d + t] as number) * (w.encodings[(p - j) * d + t] as number);
-      bd += (q + (w.v[c] as number)) * rel;
+      bd += (q + (w.v[c] as number)) * (table[(p - j) * d + c] as number);
     }
     return (ac + bd) * scale;
   };

@@ -2,23 +2,9 @@ import type { KernelRunner, DeviceArray } from '../kernels/runner';
 import type { ParamSpec, ParamValues } from '../params';
 import type { Qkv } from '../qkv';
 
-export const VARIANT_IDS = [
-  'full',
-  'full-streaming',
-  'strided',
-  'fixed',
-  'blockwise',
-  'sliding',
-  'dilated',
-  'global',
-  'local',
-  'compressed',
-  'transformer-xl',
-  'linear',
-  'aft',
-  'rwkv',
-] as const;
-export type VariantId = (typeof VARIANT_IDS)[number];
+import type { VariantId } from './ids';
+
+export { VARIANT_IDS, type VariantId } from './ids';
 
 /** Everything a variant needs to know about one run: sizes, direction, seed and resolved parameters. */
 export interface VariantContext {

@@ -1,0 +1,45 @@
+import * as vscode from 'vscode';
+import type { RunResult } from '../protocol';
+import { RunController } from './run-controller';
+import { AttentionViewProvider, VIEW_ID } from './view-provider';
+import { ProfilerWorker, workerScript } from './worker-client';
+
+export const PROFILE_COMMAND = 'attentionProfiler.profile';
+
+function selectedText(): string | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.selections.every((s) => s.isEmpty)) return undefined;
+  return editor.selections.map((s) => editor.document.getText(s)).join('\n');
+}
+
+/**
+ * Activation only registers the command and the view: the worker (and with it gpu.js and the
+ * tokenizer vocabularies) starts on the first run or token count.
+ */
+/** What activation returns: read-only access for the desktop integration tests. */
+export interface AttentionProfilerApi {
+  lastResult(): RunResult | null;
+}
+
+export function activate(context: vscode.ExtensionContext): AttentionProfilerApi {
+  const worker = new ProfilerWorker(workerScript(context.extensionUri.fsPath));
+  const controller = new RunController(worker);
+  const provider = new AttentionViewProvider(context.extensionUri, controller, selectedText);
+  context.subscriptions.push(
+    { dispose: () => worker.dispose() },
+    controller,
+    provider,
+    vscode.window.registerWebviewViewProvider(VIEW_ID, provider),
+    vscode.commands.registerCommand(PROFILE_COMMAND, async () => {
+      const text = selectedText();
+      await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+      if (text !== undefined) controller.setInput({ ...controller.currentInput, text }, false);
+      await controller.run({ ...controller.currentInput, text: text ?? controller.currentInput.text }, { notification: true });
+    }),
+  );
+  return { lastResult: () => controller.lastResult };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,13 @@
+/** Setting names and defaults, light enough for the extension host (no variant code). */
+export const SECTION = 'attentionProfiler';
+
+export const SETTING_DEFAULTS = {
+  backend: 'auto',
+  headDim: 64,
+  causal: true,
+  seed: 1,
+  tokenizer: 'o200k_base',
+  maxTokens: 4096,
+  timeBudgetMs: 300,
+  memoryBudgetMiB: 2048,
+} as const;

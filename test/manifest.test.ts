@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { configurationContribution } from '../src/extension/settings-schema';
+import { VARIANT_IDS } from '../src/core/variants/ids';
+
+const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8'));
+
+describe('the extension manifest', () => {
+  it('contributes the settings generated from the variants (regenerate: npm run manifest)', () => {
+    assert.deepEqual(pkg.contributes.configuration, JSON.parse(JSON.stringify(configurationContribution())));
+  });
+
+  it('declares VS Code ^1.100.0 with matching typings, implicit activation, untrusted and virtual workspaces', () => {
+    assert.equal(pkg.engines.vscode, '^1.100.0');
+    assert.match(pkg.devDependencies['@types/vscode'], /^[~^]?1\.100\./u);
+    assert.deepEqual(pkg.activationEvents, []);
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
+    assert.equal(pkg.capabilities.virtualWorkspaces, true);
+    assert.equal(pkg.main, './dist/extension.js');
+  });
+
+  it('puts "Profile attention" in the palette, the editor context menu on a selection, and the view title', () => {
+    const command = pkg.contributes.commands.find((c: { command: string }) => c.command === 'attentionProfiler.profile');
+    assert.deepEqual([command.title, command.category], ['Profile attention', 'Attention']);
+    assert.ok(pkg.contributes.menus.commandPalette.some((m: { command: string }) => m.command === 'attentionProfiler.profile'));
+    assert.ok(pkg.contributes.menus['editor/context'].some((m: { command: string; when: string }) => m.command === 'attentionProfiler.profile' && m.when === 'editorHasSelection'));
+    assert.ok(pkg.contributes.menus['view/title'].some((m: { when: string }) => m.when === 'view == attentionProfiler.comparison'));
+    assert.deepEqual(pkg.contributes.viewsContainers.activitybar[0].title, 'Attention');
+    assert.deepEqual(pkg.contributes.views.attentionProfiler[0], { type: 'webview', id: 'attentionProfiler.comparison', name: 'Attention comparison', icon: 'media/attention.svg' });
+  });
+
+  it('has a described setting with a range for each run setting and each variant with parameters', () => {
+    const props = pkg.contributes.configuration.properties;
+    for (const key of ['backend', 'headDim', 'causal', 'seed', 'tokenizer', 'maxTokens', 'timeBudgetMs', 'memoryBudgetMiB', 'variants']) {
+      assert.ok(props[`attentionProfiler.${key}`]?.description, key);
+    }
+    assert.deepEqual(props['attentionProfiler.variants'].default, [...VARIANT_IDS]);
+    assert.deepEqual(props['attentionProfiler.params.sliding'].properties.window, {
+      type: 'integer',
+      description: 'one-sided window w1: keys within w1 positions (times the dilation) of the query. Default 32; 1 <= window <= 65536.',
+      minimum: 1,
+      maximum: 65536,
+      default: 32,
+    });
+  });
+});

@@ -1,0 +1,250 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { DEFAULT_SETTINGS, profile } from '../src/core/profile';
+import type { RunResult, ToView, WireMap } from '../src/protocol';
+import { makeNonce, webviewHtml } from '../src/webview-html';
+import { OUTPUT_DIR, chromiumPath, launchChromium } from './browser/chromium';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** A recorded run: every variant on cpu over 64 tokens, with their maps. */
+async function recordRun(): Promise<RunResult> {
+  const maps: WireMap[] = [];
+  const report = await profile(
+    {
+      ...DEFAULT_SETTINGS,
+      input: { kind: 'text', text: 'Attention is all you need, they said; then came sparse, linear, local and recurrent variants of it. '.repeat(3), tokenizer: 'o200k_base', source: 'test' },
+      variants: ['full', 'full-streaming', 'strided', 'fixed', 'blockwise', 'sliding', 'dilated', 'global', 'local', 'compressed', 'transformer-xl', 'linear', 'aft', 'rwkv'],
+      backend: 'cpu',
+      params: { sliding: { window: 4 }, local: { block: 8 } },
+      d: 16,
+      timeBudgetMs: 0,
+      mapSize: 512,
+    },
+    { onMap: (id, map) => maps.push({ id, ...map, values: map.values as Float32Array<ArrayBuffer> }) },
+  );
+  return { report, maps };
+}
+
+/** Serves the built webview bundle and a page made by the extension's own HTML function. */
+function serve(): Promise<{ url: string; close(): void }> {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/') {
+      const origin = `http://${req.headers.host}`;
+      res.setHeader('content-type', 'text/html');
+      res.end(webviewHtml({ cspSource: origin, nonce: makeNonce(), scriptUri: `${origin}/dist/webview/main.js`, styleUri: `${origin}/dist/webview/main.css` }));
+      return;
+    }
+    if (url.pathname === '/favicon.ico') {
+      res.statusCode = 204;
+      res.end();
+      return;
+    }
+    const file = path.join(ROOT, path.normalize(url.pathname));
+    if (!file.startsWith(path.join(ROOT, 'dist')) || !fs.existsSync(file)) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    res.setHeader('content-type', file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream');
+    res.end(fs.readFileSync(file));
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ url: `http://127.0.0.1:${port}/`, close: () => server.close() });
+    });
+  });
+}
+
+/** Stands in for VS Code: acquireVsCodeApi records what the view posts; CSP violations are kept. */
+const STUB = `
+  // tsx names functions with a __name helper; functions this test evaluates in the page need it too.
+  window.__name = (fn) => fn;
+  window.__posted = [];
+  window.__csp = [];
+  let state;
+  window.acquireVsCodeApi = () => ({
+    postMessage: (m) => window.__posted.push(m),
+    getState: () => state,
+    setState: (s) => { state = s; },
+  });
+  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+  // A dark theme's variables, as VS Code defines them on the webview's document (set through the CSSOM).
+  const theme = {
+    '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px',
+    '--vscode-foreground': 'rgb(204, 204, 204)', '--vscode-descriptionForeground': 'rgba(204, 204, 204, 0.7)',
+    '--vscode-editor-background': 'rgb(31, 31, 31)', '--vscode-sideBar-background': 'rgb(24, 24, 24)',
+    '--vscode-charts-blue': 'rgb(55, 148, 255)', '--vscode-charts-purple': 'rgb(179, 128, 255)',
+    '--vscode-charts-red': 'rgb(241, 76, 76)', '--vscode-charts-orange': 'rgb(209, 134, 22)',
+    '--vscode-errorForeground': 'rgb(248, 81, 73)', '--vscode-focusBorder': 'rgb(0, 120, 212)',
+    '--vscode-panel-border': 'rgb(43, 43, 43)', '--vscode-badge-background': 'rgb(97, 97, 97)', '--vscode-badge-foreground': 'rgb(248, 248, 248)',
+    '--vscode-editorHoverWidget-background': 'rgb(32, 32, 32)', '--vscode-editorHoverWidget-border': 'rgb(69, 69, 69)',
+  };
+  document.addEventListener('DOMContentLoaded', () => {
+    document.body.classList.add('vscode-dark');
+    for (const [k, v] of Object.entries(theme)) document.documentElement.style.setProperty(k, v);
+  });
+`;
+
+async function postToView(page: Page, message: ToView): Promise<void> {
+  // Float32Arrays travel as plain arrays into the page and are rebuilt there, as VS Code delivers them.
+  const plain = JSON.parse(JSON.stringify(message, (_k, v) => (v instanceof Float32Array ? { __f32: Array.from(v) } : v)));
+  await page.evaluate((m) => {
+    const revive = (x: unknown): unknown => {
+      if (Array.isArray(x)) return x.map(revive);
+      if (x && typeof x === 'object') {
+        if ('__f32' in x) return Float32Array.from((x as { __f32: number[] }).__f32);
+        return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, revive(v)]));
+      }
+      return x;
+    };
+    window.postMessage(revive(m), '*');
+  }, plain);
+}
+
+describe('the Attention comparison view in headless Chromium, under the production CSP', { skip: !chromiumPath() && 'no Chromium installed (apt-get install chromium)' }, () => {
+  let browser: Browser;
+  let server: { url: string; close(): void };
+  let run: RunResult;
+  const errors: string[] = [];
+
+  before(async () => {
+    run = await recordRun();
+    server = await serve();
+    browser = await launchChromium();
+    fs.mkdirSync(OUTPUT_DIR, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  async function openView(width: number): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width, height: 1400 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.addInitScript(STUB);
+    await page.goto(server.url);
+    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'ready'));
+    return page;
+  }
+
+  it('renders 14 cards from a recorded report, with no CSP violation, and links the hovered row across cards', async () => {
+    const page = await openView(1400);
+    await postToView(page, { type: 'state', input: { text: 'recorded', tokenizer: 'o200k_base' }, running: null, last: run, message: null });
+    await page.waitForSelector('article.card');
+    assert.equal(await page.locator('article.card').count(), 14);
+    for (const id of ['full', 'sliding', 'rwkv']) {
+      const text = await page.locator(`article.card[data-variant="${id}"]`).innerText();
+      assert.match(text, /time\s+[\d.]+ m?s median/u, `${id} shows its time`);
+      assert.match(text, /predicted [\d.]+ (B|KiB|MiB), measured [\d.]+ (B|KiB|MiB)/u, `${id} shows its memory`);
+      assert.match(text, /error vs full\s+[\d.e+-]+/u, `${id} shows its error`);
+    }
+    assert.match(await page.locator('.summary').innerText(), /full \(baseline\)/u);
+
+    // Hover a row of the first card: every card highlights the same query row.
+    const overlay = page.locator('article.card[data-variant="full"] canvas.map-overlay');
+    const box = (await overlay.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.6);
+    const tooltip = page.locator('article.card[data-variant="full"] .tooltip');
+    await tooltip.waitFor({ state: 'visible' });
+    assert.match(await tooltip.innerText(), /^query #\d+ ".*" \u2192 key #\d+ ".*": (allowed|masked)$/u);
+    const highlighted = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('canvas.map-overlay')).map((c) => {
+        const canvas = c as HTMLCanvasElement;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        const rows = new Set<number>();
+        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) rows.add(Math.floor((i - 3) / 4 / canvas.width));
+        return [...rows];
+      }),
+    );
+    assert.equal(highlighted.length, 14);
+    const row = highlighted[0]!;
+    assert.ok(row.length > 0, 'the hovered card highlights a row');
+    for (const [i, rows] of highlighted.entries()) assert.deepEqual(rows, row, `card ${i} highlights the same query row`);
+
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'view-cards.png'), fullPage: true });
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), []);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('is readable in a 300 px side bar: one column, nothing wider than the view', async () => {
+    const page = await openView(300);
+    await postToView(page, { type: 'state', input: { text: '', tokenizer: 'o200k_base' }, running: null, last: run, message: null });
+    await page.waitForSelector('article.card');
+    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, cards: Array.from(document.querySelectorAll('article.card')).map((c) => c.getBoundingClientRect().right) }));
+    assert.ok(widths.page <= 300, `page is ${widths.page} px wide`);
+    assert.ok(widths.cards.every((r) => r <= 300), 'every card fits');
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'view-sidebar-300px.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('works with the keyboard: a map takes focus and the arrow keys move a cursor with its tooltip', async () => {
+    const page = await openView(1000);
+    await postToView(page, { type: 'state', input: { text: '', tokenizer: 'o200k_base' }, running: null, last: run, message: null });
+    await page.waitForSelector('article.card');
+    await page.locator('article.card[data-variant="sliding"] canvas.map-overlay').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    const tooltip = page.locator('article.card[data-variant="sliding"] .tooltip');
+    assert.match(await tooltip.innerText(), /^query #1 .* \u2192 key #1 .*: allowed$/u);
+    await page.keyboard.press('Escape');
+    assert.equal(await tooltip.isVisible(), false);
+    await page.close();
+  });
+
+  it('shows bad input, progress and the end of a run as messages, keeping the previous results', async () => {
+    const page = await openView(800);
+    await postToView(page, { type: 'state', input: { text: '', tokenizer: 'o200k_base' }, running: null, last: run, message: null });
+    await page.locator('vscode-button', { hasText: 'Run' }).click();
+    assert.match(await page.locator('.message').innerText(), /Nothing to profile/u);
+    assert.equal(await page.evaluate(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'run')), false);
+
+    await postToView(page, { type: 'inputError', message: 'bad token id "x" at position 1: ids are non-negative integers separated by commas or spaces' });
+    assert.match(await page.locator('.message').innerText(), /bad token id "x"/u);
+    assert.equal(await page.locator('.message').getAttribute('role'), 'alert');
+
+    await postToView(page, { type: 'runStarted', runId: 7, label: 'Profiling 14 variants on webasm' });
+    await postToView(page, { type: 'progress', runId: 7, event: { kind: 'variant', id: 'strided', index: 2, total: 14, phase: 'timing', run: 3 } });
+    assert.equal(await page.locator('.progress-label').innerText(), '3/14 strided: timing run 3');
+    assert.equal(await page.locator('vscode-progress-bar').isVisible(), true);
+    await postToView(page, { type: 'runEnded', runId: 7, outcome: 'cancelled', message: 'The run was cancelled; the results shown are from the previous run.' });
+    assert.match(await page.locator('.message').innerText(), /cancelled/u);
+    assert.equal(await page.locator('article.card').count(), 14, 'previous results stay');
+    assert.equal(await page.locator('vscode-progress-bar').isVisible(), false);
+
+    await postToView(page, { type: 'progress', runId: 7 } as unknown as ToView);
+    assert.match(await page.locator('.message').innerText(), /Ignored a malformed message/u);
+    await page.close();
+  });
+
+  it('redraws the maps with the new colours when the theme changes', async () => {
+    const page = await openView(800);
+    await postToView(page, { type: 'state', input: { text: '', tokenizer: 'o200k_base' }, running: null, last: run, message: null });
+    await page.waitForSelector('article.card');
+    const corner = () =>
+      page.evaluate(() => Array.from((document.querySelector('article.card[data-variant="full"] canvas.map-base') as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 1, 1).data));
+    const before = await corner();
+    await page.evaluate(() => {
+      document.body.style.setProperty('--vscode-charts-blue', 'rgb(200, 30, 30)');
+      document.body.classList.add('vscode-high-contrast');
+    });
+    await page.waitForFunction((b) => {
+      const d = (document.querySelector('article.card[data-variant="full"] canvas.map-base') as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 1, 1).data;
+      return d[0] !== b[0] || d[1] !== b[1] || d[2] !== b[2];
+    }, before);
+    assert.deepEqual((await corner()).slice(0, 3), [200, 30, 30]);
+    await page.close();
+  });
+});

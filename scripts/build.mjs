@@ -21,6 +21,15 @@ const bundles = [
     entryPoints: ['webview/main.ts'],
     outfile: 'dist/webview/main.js',
   },
+  // The script inlined into exported HTML reports: the same cards and charts, no VS Code.
+  {
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    entryPoints: ['webview/report-viewer.ts'],
+    outfile: 'dist/webview/report-viewer.js',
+    sourcemap: false,
+  },
 ];
 
 const watch = process.argv.includes('--watch');

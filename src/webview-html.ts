@@ -8,6 +8,8 @@ export interface WebviewHtmlOptions {
   nonce: string;
   scriptUri: string;
   styleUri: string;
+  /** live: the side view with its input; saved: a *.attnprof.json file; comparison: two saved runs. */
+  mode?: 'live' | 'saved' | 'comparison';
 }
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
@@ -30,7 +32,7 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
 <link rel="stylesheet" href="${o.styleUri}">
 <title>Attention comparison</title>
 </head>
-<body>
+<body data-mode="${o.mode ?? 'live'}">
 <main id="app" aria-live="polite"></main>
 <script nonce="${o.nonce}" src="${o.scriptUri}"></script>
 </body>

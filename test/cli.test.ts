@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { dump } from 'npyjs';
 import { parseNpyMatrix } from '../src/core/npy';
-import { reportSchema } from '../src/core/report';
+import { reportSchema, sweepReportSchema } from '../src/core/report';
 import { VARIANTS, variantById } from '../src/core/variants/registry';
 import { contextOf, readGolden } from './helpers';
 
@@ -220,3 +220,42 @@ describe('cost model and masks agree through the CLI', () => {
     }
   });
 });
+
+describe('attention-profiler sweep', () => {
+  it('skips full at N = 65536 with the memory it would need, and runs the other variants', () => {
+    const dir = tempDir();
+    const json = path.join(dir, 'sweep.json');
+    const csv = path.join(dir, 'sweep.csv');
+    const r = cli('sweep', '--variants', 'full,sliding', '--n', '64,65536', '--backend', 'cpu', '--d', '4', '--json', json, '--csv', csv, '--point-budget-ms', '0');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^full\s+65536\s+-\s+-\s+-\s+32\.0 GiB\s+-\s+skipped: would need 32\.0 GiB of intermediates and weights at N = 65536; the memory budget is 2\.0 GiB$/mu);
+    assert.match(r.stdout, /^sliding\s+65536\s+[\d.]+\s/mu);
+    const report = sweepReportSchema.parse(JSON.parse(fs.readFileSync(json, 'utf8')));
+    assert.deepEqual(report.variants.map((v) => v.points.map((p) => p.status)), [['ok', 'skipped'], ['ok', 'ok']]);
+    const lines = fs.readFileSync(csv, 'utf8').trim().split('\r\n');
+    assert.equal(lines[0], 'variant,n,status,median_ms,min_ms,max_ms,runs,reduced_runs,first_call_ms,predicted_bytes,measured_bytes,weight_bytes,predicted_flops,reason');
+    assert.equal(lines.length, 5, 'a row per variant and length');
+    assert.match(lines[2]!, /^full,65536,skipped,,,,,,,34360262656,,0,/u);
+  });
+
+  it('refuses bad lengths and parameters with one line', () => {
+    assertUserError(cli('sweep', '--n', '256,abc'), /length "abc" is not a positive integer/u);
+    assertUserError(cli('sweep', '--n', '100000'), /length 100000 is out of range: 1 <= N <= 65536/u);
+    assertUserError(cli('sweep', '--variants', 'sliding', '--n', '64', '--param', 'sliding.window=0'), /sliding.window = 0 is out of range/u);
+  });
+});
+
+describe('profile exports', () => {
+  it('writes a CSV with one row per variant and a self-contained HTML report', () => {
+    const dir = tempDir();
+    const r = cli('profile', '--text', 'one two three four five', '--tokenizer', 'whitespace', '--variants', 'full,rwkv', '--backend', 'cpu', '--d', '8', '--csv', path.join(dir, 'r.csv'), '--html', path.join(dir, 'r.html'), '--time-budget-ms', '0');
+    assert.equal(r.code, 0, r.stderr);
+    const lines = fs.readFileSync(path.join(dir, 'r.csv'), 'utf8').trim().split('\r\n');
+    assert.equal(lines.length, 3);
+    assert.match(lines[1]!, /^full,5,ok,cpu,[\d.]+,/u);
+    const html = fs.readFileSync(path.join(dir, 'r.html'), 'utf8');
+    assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data: blob:">/u);
+    assert.doesNotMatch(html, /<(script|link|img)[^>]+(src|href)=/u, 'nothing is loaded from elsewhere');
+  });
+});
+

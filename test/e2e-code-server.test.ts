@@ -14,9 +14,14 @@ const missing = !entry ? 'code-server is not installed (scripts/install-code-ser
 // CI installs both and must run this test; elsewhere it says why it skipped.
 const skip = missing && process.env.CI !== 'true' ? missing : false;
 
-/** What a user sees: the view's webview inside VS Code's iframes. */
+/** What a user sees: the side view's webview inside VS Code's iframes. */
 function viewFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  return page.frameLocator('iframe.webview.ready[src*="purpose=webviewView"]').frameLocator('#active-frame');
+}
+
+/** The webview of a custom editor (a saved run): VS Code gives it no purpose in its address. */
+function editorFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready:not([src*="purpose="])').frameLocator('#active-frame');
 }
 
 async function runCommand(page: Page, title: string): Promise<void> {
@@ -105,7 +110,7 @@ describe('end to end in code-server 4.100.3 (VS Code 1.100.3) with the packaged 
 
   it('Cancel stops a run within a second, says so, and keeps the previous results', async () => {
     const view = viewFrame(page);
-    await view.locator('vscode-button', { hasText: 'Run' }).click();
+    await view.getByRole('button', { name: 'Run', exact: true }).click();
     await view.locator('.progress-label', { hasText: /^(2|3)\/14 /u }).waitFor({ timeout: 60_000 });
     const clicked = Date.now();
     await view.locator('vscode-button', { hasText: 'Cancel' }).click();
@@ -117,14 +122,45 @@ describe('end to end in code-server 4.100.3 (VS Code 1.100.3) with the packaged 
     assert.equal(await view.locator('vscode-progress-bar').isVisible(), false);
     // The next run works (a fresh worker if the old one had to be stopped).
     await view.locator('vscode-textarea textarea').fill('ids: 1, 2, 3, 4, 5, 6, 7, 8');
-    await view.locator('vscode-button', { hasText: 'Run' }).click();
+    await view.getByRole('button', { name: 'Run', exact: true }).click();
     await view.locator('.message', { hasText: 'Done: 14 variants on 8 tokens' }).waitFor({ timeout: 60_000 });
+  });
+
+  it('a sweep in the view draws its charts; results can be saved as a run file that opens in the view', async () => {
+    const view = viewFrame(page);
+    await view.locator('vscode-textfield.lengths input').fill('128, 256, 512');
+    await view.getByRole('button', { name: 'Sweep', exact: true }).click();
+    await view.locator('.progress-label', { hasText: /^sweep \d+\/42: /u }).first().waitFor({ timeout: 60_000 });
+    await view.locator('.message', { hasText: 'Sweep done: 14 variants over 3 lengths.' }).waitFor({ timeout: 240_000 });
+    assert.equal(await view.locator('.chart canvas').count(), 2);
+    const legend = await view.locator('.chart[data-chart="time"] .u-legend .u-series').allInnerTexts();
+    assert.ok(legend.some((l) => /^full \(slope [\d.]+\)/u.test(l.trim())), legend.join(' | '));
+    await view.locator('.sweep').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'e2e-code-server-sweep.png') });
+
+    // Save run: a *.attnprof.json in the workspace, which opens in the view's layout.
+    await view.locator('.exports', { hasText: 'Export run:' }).getByRole('button', { name: 'Save run' }).click();
+    await view.locator('.message', { hasText: /^Saved attention-runs\/attention-run-8-tokens-.*\.attnprof\.json\.$/u }).waitFor({ timeout: 30_000 });
+    const saved = fs.readdirSync(path.join(server.workspace, 'attention-runs')).filter((f) => f.endsWith('.attnprof.json'));
+    assert.equal(saved.length, 1);
+    // Keyboard shortcuts go to the workbench, not to a focused webview: focus the editor first.
+    // Quick Open takes the file's absolute path (new files may not be indexed yet).
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill(path.join(server.workspace, 'attention-runs', saved[0]!));
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: saved[0]! }).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
+    const editor = editorFrame(page);
+    await editor.locator('h2', { hasText: `Saved run: ${saved[0]}` }).waitFor({ timeout: 30_000 });
+    assert.equal(await editor.locator('article.card').count(), 14);
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'e2e-code-server-saved-run.png') });
+    await page.keyboard.press('Control+W');
   });
 
   it('bad input in the view gets a message in the view', async () => {
     const view = viewFrame(page);
     const text = view.locator('vscode-textarea textarea');
-    const run = view.locator('vscode-button', { hasText: 'Run' });
+    const run = view.getByRole('button', { name: 'Run', exact: true });
     await text.fill('');
     await run.click();
     await view.locator('.message', { hasText: 'Nothing to profile' }).waitFor();

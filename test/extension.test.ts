@@ -8,7 +8,7 @@ const BUNDLE = path.resolve(__dirname, '..', 'dist', 'extension.js');
 
 /** The parts of the VS Code API activation touches, recording what the extension registers. */
 function fakeVscode() {
-  const registered = { commands: new Map<string, (...a: unknown[]) => unknown>(), views: new Map<string, { resolveWebviewView(v: unknown): void }>() };
+  const registered = { commands: new Map<string, (...a: unknown[]) => unknown>(), views: new Map<string, { resolveWebviewView(v: unknown): void }>(), editors: new Set<string>() };
   const posted: unknown[] = [];
   let onMessage: ((m: unknown) => void) | undefined;
   const config = new Map<string, unknown>();
@@ -21,6 +21,10 @@ function fakeVscode() {
       activeTextEditor: undefined,
       registerWebviewViewProvider: (id: string, provider: { resolveWebviewView(v: unknown): void }) => {
         registered.views.set(id, provider);
+        return { dispose() {} };
+      },
+      registerCustomEditorProvider: (id: string) => {
+        registered.editors.add(id);
         return { dispose() {} };
       },
       withProgress: () => Promise.resolve(),
@@ -94,6 +98,8 @@ describe('extension activation', () => {
       ext.activate({ subscriptions, extensionUri: { fsPath: path.resolve(__dirname, '..') } });
       assert.ok(fake.registered.commands.has('attentionProfiler.profile'));
       assert.ok(fake.registered.views.has('attentionProfiler.comparison'));
+      assert.ok(fake.registered.editors.has('attentionProfiler.savedRun'), 'saved runs open in their editor');
+      assert.ok(fake.registered.commands.has('attentionProfiler.compareRuns'));
       assert.deepEqual(constructed, [], 'activation starts no worker');
 
       // The view opens and asks for its state: still no worker.

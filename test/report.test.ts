@@ -4,16 +4,17 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_SETTINGS, ExactBaseline, measureVariant, profile } from '../src/core/profile';
 import { alternateQkv, syntheticQkv } from '../src/core/qkv';
-import { reportJsonSchema, reportSchema } from '../src/core/report';
+import { reportJsonSchema, reportSchema, sweepJsonSchema } from '../src/core/report';
 import type { Variant } from '../src/core/variants/types';
 import { variantById } from '../src/core/variants/registry';
 
 const SCHEMA_DOC = path.resolve(__dirname, '..', 'docs', 'report.schema.json');
+const SWEEP_SCHEMA_DOC = path.resolve(__dirname, '..', 'docs', 'sweep.schema.json');
 
 describe('report schema', () => {
-  it('docs/report.schema.json is the schema the code validates with (regenerate: npm run schema)', () => {
-    const onDisk = JSON.parse(fs.readFileSync(SCHEMA_DOC, 'utf8'));
-    assert.deepEqual(onDisk, JSON.parse(JSON.stringify(reportJsonSchema())));
+  it('docs/report.schema.json and docs/sweep.schema.json are the schemas the code validates with (regenerate: npm run schema)', () => {
+    assert.deepEqual(JSON.parse(fs.readFileSync(SCHEMA_DOC, 'utf8')), JSON.parse(JSON.stringify(reportJsonSchema())));
+    assert.deepEqual(JSON.parse(fs.readFileSync(SWEEP_SCHEMA_DOC, 'utf8')), JSON.parse(JSON.stringify(sweepJsonSchema())));
   });
 
   it('a profile run produces a valid report with one result per variant asked for', async () => {
@@ -48,7 +49,10 @@ function measureAlone(variant: Variant, n: number, d: number) {
     rows,
     exact: new ExactBaseline(qkv, true, rows),
     selection: { requested: 'cpu', selected: 'cpu', probes: [], device: '', threads: 1 },
-    request: { ...DEFAULT_SETTINGS, input: { kind: 'ids', ids: '1', tokenizer: 'whitespace' }, variants: [variant.id], backend: 'cpu', params: {}, timeBudgetMs: 0 },
+    timing: { warmups: 2, minRuns: 5, maxRuns: 50, budgetMs: 0 },
+    memoryBudgetBytes: DEFAULT_SETTINGS.memoryBudgetBytes,
+    gateTolerance: DEFAULT_SETTINGS.gateTolerance,
+    mapSize: 0,
     hooks: {},
     progress: () => {},
   });

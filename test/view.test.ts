@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_SETTINGS, profile } from '../src/core/profile';
+import type { SweepReport } from '../src/core/report';
+import { sweep } from '../src/core/sweep';
 import type { RunResult, ToView, WireMap } from '../src/protocol';
 import { makeNonce, webviewHtml } from '../src/webview-html';
 import { OUTPUT_DIR, chromiumPath, launchChromium } from './browser/chromium';
@@ -38,7 +40,8 @@ function serve(): Promise<{ url: string; close(): void }> {
     if (url.pathname === '/') {
       const origin = `http://${req.headers.host}`;
       res.setHeader('content-type', 'text/html');
-      res.end(webviewHtml({ cspSource: origin, nonce: makeNonce(), scriptUri: `${origin}/dist/webview/main.js`, styleUri: `${origin}/dist/webview/main.css` }));
+      const mode = (url.searchParams.get('mode') ?? 'live') as 'live' | 'saved' | 'comparison';
+      res.end(webviewHtml({ cspSource: origin, nonce: makeNonce(), scriptUri: `${origin}/dist/webview/main.js`, styleUri: `${origin}/dist/webview/main.css`, mode }));
       return;
     }
     if (url.pathname === '/favicon.ico') {
@@ -83,6 +86,7 @@ const STUB = `
     '--vscode-editor-background': 'rgb(31, 31, 31)', '--vscode-sideBar-background': 'rgb(24, 24, 24)',
     '--vscode-charts-blue': 'rgb(55, 148, 255)', '--vscode-charts-purple': 'rgb(179, 128, 255)',
     '--vscode-charts-red': 'rgb(241, 76, 76)', '--vscode-charts-orange': 'rgb(209, 134, 22)',
+    '--vscode-charts-green': 'rgb(137, 209, 133)', '--vscode-charts-yellow': 'rgb(204, 167, 0)',
     '--vscode-errorForeground': 'rgb(248, 81, 73)', '--vscode-focusBorder': 'rgb(0, 120, 212)',
     '--vscode-panel-border': 'rgb(43, 43, 43)', '--vscode-badge-background': 'rgb(97, 97, 97)', '--vscode-badge-foreground': 'rgb(248, 248, 248)',
     '--vscode-editorHoverWidget-background': 'rgb(32, 32, 32)', '--vscode-editorHoverWidget-border': 'rgb(69, 69, 69)',
@@ -92,6 +96,10 @@ const STUB = `
     for (const [k, v] of Object.entries(theme)) document.documentElement.style.setProperty(k, v);
   });
 `;
+
+function state(text: string, last: RunResult | null, lastSweep: SweepReport | null = null): ToView {
+  return { type: 'state', input: { text, tokenizer: 'o200k_base' }, running: null, last, lastSweep, sweepLengths: '256, 512, 1024', message: null };
+}
 
 async function postToView(page: Page, message: ToView): Promise<void> {
   // Float32Arrays travel as plain arrays into the page and are rebuilt there, as VS Code delivers them.
@@ -126,21 +134,21 @@ describe('the Attention comparison view in headless Chromium, under the producti
     server?.close();
   });
 
-  async function openView(width: number): Promise<Page> {
+  async function openView(width: number, mode = 'live'): Promise<Page> {
     const page = await browser.newPage({ viewport: { width, height: 1400 } });
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
     });
     page.on('pageerror', (e) => errors.push(e.message));
     await page.addInitScript(STUB);
-    await page.goto(server.url);
+    await page.goto(`${server.url}?mode=${mode}`);
     await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'ready'));
     return page;
   }
 
   it('renders 14 cards from a recorded report, with no CSP violation, and links the hovered row across cards', async () => {
     const page = await openView(1400);
-    await postToView(page, { type: 'state', input: { text: 'recorded', tokenizer: 'o200k_base' }, running: null, last: run, message: null });
+    await postToView(page, state('recorded', run));
     await page.waitForSelector('article.card');
     assert.equal(await page.locator('article.card').count(), 14);
     for (const id of ['full', 'sliding', 'rwkv']) {
@@ -180,7 +188,7 @@ describe('the Attention comparison view in headless Chromium, under the producti
 
   it('is readable in a 300 px side bar: one column, nothing wider than the view', async () => {
     const page = await openView(300);
-    await postToView(page, { type: 'state', input: { text: '', tokenizer: 'o200k_base' }, running: null, last: run, message: null });
+    await postToView(page, state('', run));
     await page.waitForSelector('article.card');
     const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, cards: Array.from(document.querySelectorAll('article.card')).map((c) => c.getBoundingClientRect().right) }));
     assert.ok(widths.page <= 300, `page is ${widths.page} px wide`);
@@ -191,7 +199,7 @@ describe('the Attention comparison view in headless Chromium, under the producti
 
   it('works with the keyboard: a map takes focus and the arrow keys move a cursor with its tooltip', async () => {
     const page = await openView(1000);
-    await postToView(page, { type: 'state', input: { text: '', tokenizer: 'o200k_base' }, running: null, last: run, message: null });
+    await postToView(page, state('', run));
     await page.waitForSelector('article.card');
     await page.locator('article.card[data-variant="sliding"] canvas.map-overlay').focus();
     await page.keyboard.press('ArrowDown');
@@ -206,8 +214,8 @@ describe('the Attention comparison view in headless Chromium, under the producti
 
   it('shows bad input, progress and the end of a run as messages, keeping the previous results', async () => {
     const page = await openView(800);
-    await postToView(page, { type: 'state', input: { text: '', tokenizer: 'o200k_base' }, running: null, last: run, message: null });
-    await page.locator('vscode-button', { hasText: 'Run' }).click();
+    await postToView(page, state('', run));
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
     assert.match(await page.locator('.message').innerText(), /Nothing to profile/u);
     assert.equal(await page.evaluate(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'run')), false);
 
@@ -231,7 +239,7 @@ describe('the Attention comparison view in headless Chromium, under the producti
 
   it('redraws the maps with the new colours when the theme changes', async () => {
     const page = await openView(800);
-    await postToView(page, { type: 'state', input: { text: '', tokenizer: 'o200k_base' }, running: null, last: run, message: null });
+    await postToView(page, state('', run));
     await page.waitForSelector('article.card');
     const corner = () =>
       page.evaluate(() => Array.from((document.querySelector('article.card[data-variant="full"] canvas.map-base') as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 1, 1).data));
@@ -247,4 +255,58 @@ describe('the Attention comparison view in headless Chromium, under the producti
     assert.deepEqual((await corner()).slice(0, 3), [200, 30, 30]);
     await page.close();
   });
+
+  it('draws a recorded sweep as uPlot charts whose legend carries the slopes and toggles the lines', async () => {
+    const recorded = await sweep({
+      variants: ['full', 'sliding', 'linear'],
+      lengths: [32, 64, 128, 256],
+      backend: 'cpu',
+      d: 8,
+      seed: 1,
+      causal: true,
+      params: { sliding: { window: 4 } },
+      memoryBudgetBytes: 2 ** 30,
+      pointBudgetMs: 0,
+    });
+    const page = await openView(1100);
+    await postToView(page, state('', run, recorded));
+    await page.waitForSelector('.chart canvas');
+    assert.equal(await page.locator('.chart').count(), 2);
+    const legend = page.locator('.chart[data-chart="time"] .u-legend .u-series');
+    const labels = await legend.allInnerTexts();
+    for (const v of recorded.variants) assert.ok(labels.some((l) => l.includes(`${v.id} (slope ${v.fit.time!.slope.toFixed(2)})`)), `${v.id} legend: ${labels.join(' | ')}`);
+    const sliding = legend.filter({ hasText: 'sliding' });
+    await sliding.click();
+    assert.match((await sliding.getAttribute('class')) ?? '', /u-off/u, 'clicking a legend entry hides its line');
+    assert.match(await page.locator('.fit-table').innerText(), /sliding\s+-?[\d.]+\s+1\.00/u);
+    const sizes = await page.evaluate(() => Array.from(document.querySelectorAll<HTMLCanvasElement>('.chart canvas')).map((c) => c.width));
+    assert.ok(sizes.every((w) => w >= 240), `the charts are drawn at their width (${sizes.join(', ')})`);
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'view-sweep.png'), fullPage: true });
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), []);
+    assert.deepEqual(errors, [], 'no error in the page');
+    await page.close();
+  });
+
+  it('compares two saved runs side by side and highlights the differences beyond the noise', async () => {
+    const a = run.report;
+    const b = structuredClone(a);
+    const fullB = b.variants.find((v) => v.id === 'full')!;
+    fullB.time = { ...fullB.time!, medianMs: fullB.time!.maxMs * 3, minMs: fullB.time!.maxMs * 2.5, maxMs: fullB.time!.maxMs * 3.5 };
+    const slidingB = b.variants.find((v) => v.id === 'sliding')!;
+    slidingB.memory = { ...slidingB.memory, measuredBytes: slidingB.memory.measuredBytes! / 2 };
+    const page = await openView(1200, 'comparison');
+    await postToView(page, { type: 'showComparison', a: { name: 'a.attnprof.json', content: a }, b: { name: 'b.attnprof.json', content: b } });
+    await page.waitForSelector('.compare-table');
+    assert.equal(await page.locator('.compare-table tr[data-variant]').count(), 14);
+    const full = page.locator('.compare-table tr[data-variant="full"]');
+    assert.equal(await full.locator('.change-worse').count(), 1, 'full is slower in B');
+    assert.match(await full.locator('.change-worse').innerText(), /^\+\d+\.\d%$/u);
+    const sliding = page.locator('.compare-table tr[data-variant="sliding"]');
+    assert.equal(await sliding.locator('.change-better').innerText(), '-50.0%');
+    assert.equal(await page.locator('.compare-table tr[data-variant="rwkv"] .change-better, .compare-table tr[data-variant="rwkv"] .change-worse').count(), 0, 'unchanged rows are not highlighted');
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'view-comparison.png'), fullPage: true });
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), []);
+    await page.close();
+  });
 });
+

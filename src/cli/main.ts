@@ -10,7 +10,11 @@ import { isTokenizerName, TOKENIZERS, type TokenizerName } from '../core/tokens'
 import { TOOL_VERSION } from '../core/version';
 import { isVariantId, VARIANTS, variantById } from '../core/variants/registry';
 import { parseCommandArgs, parseDirection, parseInteger, parseNumber, parsePlainParams, parseScopedParams, parseVariantList } from './cli-parts';
-import { renderProfile } from './table';
+import { DEFAULT_SWEEP_LENGTHS, parseLengths, sweep, type SweepRequest } from '../core/sweep';
+import { DEFAULT_POINT_BUDGET_MS } from '../core/sweep-defaults';
+import { profileCsv, sweepCsv } from '../core/export-csv';
+import { htmlReport } from '../core/export-html';
+import { renderProfile, renderSweep } from './table';
 
 const USAGE = `attention-profiler ${TOOL_VERSION}: profile 14 attention variants on your tokens
 
@@ -21,6 +25,10 @@ usage:
       [--backend auto|webgpu|headlessgl|webasm|cpu] [--d D] [--seed S] [--causal | --bidirectional]
       [--param ID.NAME=VALUE ...] [--repeats R] [--json OUT] [--dump-outputs DIR]
       [--tokenizer ${TOKENIZERS.join('|')}] [--max-tokens N] [--time-budget-ms MS] [--memory-budget-mib MIB] [--maps SIZE]
+      [--csv OUT] [--html OUT]
+  attention-profiler sweep --variants LIST|all --n N1,N2,... [--backend NAME] [--d D] [--seed S]
+      [--causal | --bidirectional] [--param ID.NAME=VALUE ...] [--json OUT] [--csv OUT] [--html OUT]
+      [--memory-budget-mib MIB] [--point-budget-ms MS]
 
 exit codes: 0 all variants ran, 1 a variant failed (see the table), 2 bad input or a backend that cannot run`;
 
@@ -35,6 +43,8 @@ export async function main(argv: string[]): Promise<number> {
       return maskCommand(rest);
     case 'profile':
       return profileCommand(rest);
+    case 'sweep':
+      return sweepCommand(rest);
     case undefined:
     case '--help':
     case '-h':
@@ -45,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${TOOL_VERSION}\n`);
       return 0;
     default:
-      throw new UserError(`unknown command "${command}" (commands: variants, mask, profile; --help for usage)`);
+      throw new UserError(`unknown command "${command}" (commands: variants, mask, profile, sweep; --help for usage)`);
   }
 }
 
@@ -129,6 +139,8 @@ async function profileCommand(argv: string[]): Promise<number> {
     'time-budget-ms': { type: 'string' },
     'memory-budget-mib': { type: 'string' },
     maps: { type: 'string' },
+    csv: { type: 'string' },
+    html: { type: 'string' },
   });
   const backend = values.backend ?? 'auto';
   if (!isBackendChoice(backend)) throw new UserError(`unknown backend "${backend}" (auto, webgpu, headlessgl, webasm, cpu)`);
@@ -160,7 +172,7 @@ async function profileCommand(argv: string[]): Promise<number> {
   if (!(request.memoryBudgetBytes > 0)) throw new UserError('--memory-budget-mib must be > 0');
   const dumpDir = values['dump-outputs'];
   if (dumpDir !== undefined) prepareOutputDir(dumpDir, '--dump-outputs');
-  if (values.json !== undefined) checkWritableFile(values.json, '--json');
+  for (const [flag, file] of [['--json', values.json], ['--csv', values.csv], ['--html', values.html]] as const) if (file !== undefined) checkWritableFile(file, flag);
 
   const report = await profile(request, {
     onProgress: (e) => {
@@ -170,8 +182,56 @@ async function profileCommand(argv: string[]): Promise<number> {
   });
   if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(41) + '\r');
   if (values.json !== undefined) fs.writeFileSync(values.json, `${JSON.stringify(report, null, 1)}\n`);
+  if (values.csv !== undefined) fs.writeFileSync(values.csv, profileCsv(report));
+  if (values.html !== undefined) fs.writeFileSync(values.html, htmlReport({ kind: 'run', report }));
   process.stdout.write(`${renderProfile(report)}\n`);
   return report.variants.some((v) => v.status === 'failed') ? 1 : 0;
+}
+
+async function sweepCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, {
+    variants: { type: 'string' },
+    n: { type: 'string' },
+    backend: { type: 'string' },
+    d: { type: 'string' },
+    seed: { type: 'string' },
+    causal: { type: 'boolean' },
+    bidirectional: { type: 'boolean' },
+    param: { type: 'string', multiple: true },
+    json: { type: 'string' },
+    csv: { type: 'string' },
+    html: { type: 'string' },
+    'memory-budget-mib': { type: 'string' },
+    'point-budget-ms': { type: 'string' },
+  });
+  const backend = values.backend ?? 'auto';
+  if (!isBackendChoice(backend)) throw new UserError(`unknown backend "${backend}" (auto, webgpu, headlessgl, webasm, cpu)`);
+  const request: SweepRequest = {
+    variants: parseVariantList(values.variants),
+    lengths: values.n === undefined ? DEFAULT_SWEEP_LENGTHS : parseLengths(values.n),
+    backend,
+    d: parseInteger('d', values.d, DEFAULT_SETTINGS.d),
+    seed: parseInteger('seed', values.seed, DEFAULT_SETTINGS.seed),
+    causal: parseDirection(values.causal, values.bidirectional),
+    params: parseScopedParams(values.param),
+    memoryBudgetBytes: parseNumber('memory-budget-mib', values['memory-budget-mib'], DEFAULT_SETTINGS.memoryBudgetBytes / 2 ** 20) * 2 ** 20,
+    pointBudgetMs: parseNumber('point-budget-ms', values['point-budget-ms'], DEFAULT_POINT_BUDGET_MS),
+  };
+  checkSettingsRange('seed', request.seed, 0, 2 ** 31 - 1);
+  if (!(request.memoryBudgetBytes > 0)) throw new UserError('--memory-budget-mib must be > 0');
+  if (!(request.pointBudgetMs >= 0)) throw new UserError('--point-budget-ms must be >= 0');
+  for (const [flag, file] of [['--json', values.json], ['--csv', values.csv], ['--html', values.html]] as const) if (file !== undefined) checkWritableFile(file, flag);
+  const report = await sweep(request, {
+    onProgress: (e) => {
+      if (e.kind === 'point' && e.phase === 'compiling' && process.stderr.isTTY) process.stderr.write(`\r${e.point + 1}/${e.total} ${e.id} N=${e.n}...`.padEnd(50));
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(51) + '\r');
+  if (values.json !== undefined) fs.writeFileSync(values.json, `${JSON.stringify(report, null, 1)}\n`);
+  if (values.csv !== undefined) fs.writeFileSync(values.csv, sweepCsv(report));
+  if (values.html !== undefined) fs.writeFileSync(values.html, htmlReport({ kind: 'sweep', sweep: report }));
+  process.stdout.write(`${renderSweep(report)}\n`);
+  return report.variants.some((v) => v.points.some((p) => p.status === 'failed')) ? 1 : 0;
 }
 
 function readInput(values: { text?: string; file?: string; ids?: string; qkv?: string }, tokenizer: TokenizerName, d: number): InputSpec {

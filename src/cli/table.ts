@@ -1,5 +1,5 @@
 import { formatBytes } from '../core/measure';
-import type { ProfileReport, VariantResult } from '../core/report';
+import type { ProfileReport, SweepReport, VariantResult } from '../core/report';
 
 /** A plain-text table with columns padded to their widest cell. */
 export function renderTable(header: string[], rows: string[][]): string {
@@ -71,5 +71,42 @@ export function renderProfile(report: ProfileReport): string {
     `times: median of >= ${report.settings.repeats} timed runs after ${report.settings.warmups} warm-ups (read-back included); memory: peak intermediates, predicted by the cost model and measured from the kernels' arrays; err vs full: relative Frobenius error against exact float64 attention on ${report.settings.checkedRows} rows`,
   );
   if (report.cancelled) lines.push('the run was cancelled');
+  return lines.join('\n');
+}
+
+/** The sweep as text: per variant, time and memory at every length, then the fits and crossovers. */
+export function renderSweep(report: SweepReport): string {
+  const lines = [
+    `attention-profiler ${report.tool.version}: sweep over N = ${report.settings.lengths.join(', ')}; d = ${report.settings.d}, ${report.settings.causal ? 'causal' : 'bidirectional'}, seed ${report.settings.seed}; ${report.settings.tokens}`,
+    `backend: ${report.backend.selected} (${report.backend.device})`,
+    '',
+  ];
+  const header = ['variant', 'N', 'median ms', 'min-max ms', 'runs', 'mem predicted', 'mem measured', 'status'];
+  const rows: string[][] = [];
+  for (const v of report.variants) {
+    for (const p of v.points) {
+      rows.push([
+        v.id,
+        String(p.n),
+        p.time ? formatMs(p.time.medianMs) : '-',
+        p.time ? `${formatMs(p.time.minMs)}-${formatMs(p.time.maxMs)}` : '-',
+        p.time ? `${p.time.runs}${p.time.reducedRuns ? ' (slow)' : ''}` : '-',
+        formatBytes(p.memory.predictedBytes + p.memory.weightBytes),
+        p.memory.measuredBytes !== undefined ? formatBytes(p.memory.measuredBytes) : '-',
+        p.status === 'ok' ? 'ok' : `${p.status}: ${p.reason ?? ''}`,
+      ]);
+    }
+  }
+  lines.push(renderTable(header, rows), '', 'log-log slopes (least squares over the lengths that ran) and crossovers against full:');
+  const fitRows = report.variants.map((v) => [
+    v.id,
+    v.fit.time ? v.fit.time.slope.toFixed(2) : '-',
+    v.fit.measuredMemory ? v.fit.measuredMemory.slope.toFixed(2) : '-',
+    v.fit.predictedMemory ? v.fit.predictedMemory.slope.toFixed(2) : '-',
+    v.crossover ? v.crossover.faster.detail : '-',
+    v.crossover ? v.crossover.lessMemory.detail : '-',
+  ]);
+  lines.push(renderTable(['variant', 'time slope', 'memory slope', 'memory slope (model)', 'faster than full', 'less memory than full'], fitRows));
+  if (report.cancelled) lines.push('the sweep was cancelled; the points measured before are kept');
   return lines.join('\n');
 }

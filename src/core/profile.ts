@@ -1,4 +1,3 @@
-import * as os from 'node:os';
 import { createGpu, selectBackend, type BackendChoice, type BackendSelection } from './backends';
 import { UserError, errorMessage } from './errors';
 import { CancelledError, KernelRunner } from './kernels/runner';
@@ -10,7 +9,8 @@ import { REPORT_SCHEMA_ID, REPORT_VERSION, type ProfileReport, type VariantResul
 import { parseIdList, tokenizeText, tokensFromIds, type Token, type TokenizerName } from './tokens';
 import { VARIANTS, variantById } from './variants/registry';
 import type { Variant, VariantContext, VariantId } from './variants/types';
-import { TOOL_VERSION, GPUJS_VERSION } from './version';
+import { environmentInfo } from './environment';
+import { TOOL_VERSION } from './version';
 
 export const LIMITS = {
   maxTokensHard: 65536,
@@ -157,7 +157,19 @@ export async function profile(request: ProfileRequest, hooks: ProfileHooks = {})
     }
     const progress = (phase: 'compiling' | 'checked' | 'timing' | 'done', extra: { run?: number; status?: VariantResult['status'] } = {}) =>
       hooks.onProgress?.({ kind: 'variant', id, index, total: request.variants.length, phase, ...extra });
-    const result = await measureVariant(variant, ctx, { qkv, alternate, rows, exact, selection, request, hooks, progress });
+    const result = await measureVariant(variant, ctx, {
+      qkv,
+      alternate,
+      rows,
+      exact,
+      selection,
+      timing: { warmups: request.warmups, minRuns: request.repeats, maxRuns: LIMITS.maxTimedRuns, budgetMs: request.timeBudgetMs },
+      memoryBudgetBytes: request.memoryBudgetBytes,
+      gateTolerance: request.gateTolerance,
+      mapSize: request.mapSize,
+      hooks,
+      progress,
+    });
     if (result.status === 'cancelled') cancelled = true;
     results.push(result);
     progress('done', { status: result.status });
@@ -180,17 +192,6 @@ export async function profile(request: ProfileRequest, hooks: ProfileHooks = {})
       checkedRows: rows.length,
     },
     variants: results,
-  };
-}
-
-export function environmentInfo(): ProfileReport['environment'] {
-  return {
-    node: process.version,
-    gpujs: GPUJS_VERSION,
-    platform: process.platform,
-    arch: process.arch,
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-    cpuCount: os.cpus().length,
   };
 }
 
@@ -223,13 +224,27 @@ export class ExactBaseline {
   }
 }
 
+/** How many timed runs: at least minRuns; more, up to maxRuns, while within budgetMs. */
+export interface TimingPolicy {
+  warmups: number;
+  minRuns: number;
+  maxRuns: number;
+  budgetMs: number;
+  /** Skip the warm-ups when the first call alone took longer than the budget (sweeps). */
+  skipWarmupsWhenSlow?: boolean;
+}
+
 export interface MeasureInputs {
   qkv: Qkv;
   alternate: Qkv;
   rows: readonly number[];
-  exact: ExactBaseline;
+  /** Exact attention on the checked rows, for the error figures (a sweep leaves them out). */
+  exact?: ExactBaseline;
   selection: BackendSelection;
-  request: ProfileRequest;
+  timing: TimingPolicy;
+  memoryBudgetBytes: number;
+  gateTolerance: number;
+  mapSize: number;
   hooks: ProfileHooks;
   progress: (phase: 'compiling' | 'checked' | 'timing' | 'done', extra?: { run?: number }) => void;
 }
@@ -272,8 +287,8 @@ export function refusal(variant: Variant, ctx: VariantContext, memoryBudgetBytes
  * read-back is inside each timed run. Memory: the runner's peak of live intermediates.
  */
 export async function measureVariant(variant: Variant, ctx: VariantContext, m: MeasureInputs): Promise<VariantResult> {
-  const { request, selection } = m;
-  const refused = refusal(variant, ctx, request.memoryBudgetBytes);
+  const { selection, timing } = m;
+  const refused = refusal(variant, ctx, m.memoryBudgetBytes);
   if (refused) return baseResult(variant, ctx, selection, 'skipped', refused);
   const result = baseResult(variant, ctx, selection, 'ok');
   const runner = new KernelRunner(createGpu(selection.selected), selection.selected, () => m.hooks.shouldCancel?.() ?? false);
@@ -290,30 +305,31 @@ export async function measureVariant(variant: Variant, ctx: VariantContext, m: M
     };
     stopIfCancelled();
     const relError = relativeFrobenius(pickRows(firstOut.data, m.rows, ctx.d), variant.reference(ctx, m.qkv, m.rows));
-    result.check = { rows: m.rows.length, relError, tolerance: request.gateTolerance, passed: relError <= request.gateTolerance };
+    result.check = { rows: m.rows.length, relError, tolerance: m.gateTolerance, passed: relError <= m.gateTolerance };
     stopIfCancelled();
-    result.errorVsFull = errorAgainstFull(variant, ctx, m, firstOut.data);
+    if (m.exact) result.errorVsFull = errorAgainstFull(variant, ctx, m.qkv, m.exact, firstOut.data);
     stopIfCancelled();
-    if (request.mapSize > 0) {
-      const map = buildVariantMap(variant, ctx, m.qkv, request.mapSize);
+    if (m.mapSize > 0) {
+      const map = buildVariantMap(variant, ctx, m.qkv, m.mapSize);
       if (m.hooks.onMap) m.hooks.onMap(variant.id, map);
       else result.map = toReportMap(map);
     }
     m.progress('checked');
     if (!result.check.passed) {
       result.status = 'failed';
-      result.reason = `output differs from the float64 reference on ${selection.selected}: relative error ${relError.toExponential(2)} > ${request.gateTolerance} (${m.rows.length} rows); not timed`;
+      result.reason = `output differs from the float64 reference on ${selection.selected}: relative error ${relError.toExponential(2)} > ${m.gateTolerance} (${m.rows.length} rows); not timed`;
       return result;
     }
 
     const inputs = [m.alternate, m.qkv];
-    for (let w = 0; w < request.warmups; w++) await plan.run(inputs[w % 2] as Qkv);
+    const warmups = timing.skipWarmupsWhenSlow && firstCallMs > timing.budgetMs ? 0 : timing.warmups;
+    for (let w = 0; w < warmups; w++) await plan.run(inputs[w % 2] as Qkv);
     const samples: number[] = [];
     let measuredBytes = 0;
     const baselineBytes = process.memoryUsage().arrayBuffers;
     let processPeak = baselineBytes;
     const budgetStart = performance.now();
-    while (samples.length < request.repeats || (performance.now() - budgetStart < request.timeBudgetMs && samples.length < LIMITS.maxTimedRuns)) {
+    while (samples.length < timing.minRuns || (samples.length < timing.maxRuns && performance.now() - budgetStart < timing.budgetMs)) {
       const x = inputs[samples.length % 2] as Qkv;
       runner.resetMemory();
       const t = performance.now();
@@ -329,7 +345,7 @@ export async function measureVariant(variant: Variant, ctx: VariantContext, m: M
       minMs: Math.min(...samples),
       maxMs: Math.max(...samples),
       runs: samples.length,
-      warmups: request.warmups,
+      warmups,
       samplesMs: samples,
     };
     result.memory = { ...result.memory, measuredBytes, processDeltaBytes: Math.max(0, processPeak - baselineBytes) };
@@ -349,22 +365,23 @@ export async function measureVariant(variant: Variant, ctx: VariantContext, m: M
   }
 }
 
-function errorAgainstFull(variant: Variant, ctx: VariantContext, m: MeasureInputs, output: Float32Array): VariantResult['errorVsFull'] {
-  const relFrobenius = relativeFrobenius(pickRows(output, m.rows, ctx.d), m.exact.outputRows());
-  if (!variant.weightsAreDistribution) return { relFrobenius, rows: m.rows.length };
+function errorAgainstFull(variant: Variant, ctx: VariantContext, qkv: Qkv, exact: ExactBaseline, output: Float32Array): VariantResult['errorVsFull'] {
+  const rows = exact.rows;
+  const relFrobenius = relativeFrobenius(pickRows(output, rows, ctx.d), exact.outputRows());
+  if (!variant.weightsAreDistribution) return { relFrobenius, rows: rows.length };
   // KL of the attention rows on at most 128 of the checked rows (each costs O(N d)).
-  const klRows = m.rows.length <= 128 ? m.rows : checkRows(ctx.n, 128);
+  const klRows = rows.length <= 128 ? rows : checkRows(ctx.n, 128);
   let total = 0;
   let counted = 0;
   for (const i of klRows) {
-    const p = variant.rowWeights(ctx, m.qkv, i);
+    const p = variant.rowWeights(ctx, qkv, i);
     let mass = 0;
     for (const x of p) mass += x;
     if (mass <= 0) continue;
-    total += klDivergence(p, m.exact.rowWeights(i));
+    total += klDivergence(p, exact.rowWeights(i));
     counted++;
   }
-  return { relFrobenius, rows: m.rows.length, ...(counted > 0 ? { meanKl: total / counted } : {}) };
+  return { relFrobenius, rows: rows.length, ...(counted > 0 ? { meanKl: total / counted } : {}) };
 }
 
 function toReportMap(map: ReturnType<typeof buildVariantMap>): NonNullable<VariantResult['map']> {

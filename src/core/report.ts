@@ -133,3 +133,86 @@ export type ReportMap = z.infer<typeof mapSchema>;
 export function reportJsonSchema(): unknown {
   return z.toJSONSchema(reportSchema);
 }
+
+// ---- sweeps ------------------------------------------------------------------------------
+
+export const SWEEP_SCHEMA_ID = 'attention-profiler/sweep';
+export const SWEEP_VERSION = 1;
+
+export const sweepPointSchema = z.object({
+  n: z.number().int(),
+  status: z.enum(['ok', 'failed', 'skipped', 'cancelled']),
+  reason: z.string().optional(),
+  params: z.record(z.string(), paramValue).describe('parameters at this length (those marked (N) follow N)'),
+  time: timingSchema
+    .extend({ reducedRuns: z.boolean().describe('fewer than the usual 5 timed runs (and no warm-up when the first call alone exceeded the point budget) because the point was slow') })
+    .optional(),
+  memory: memorySchema,
+  predictedFlops: z.number(),
+  check: z.object({ rows: z.number().int(), relError: z.number(), tolerance: z.number(), passed: z.boolean() }).optional(),
+});
+
+export const fitSchema = z.object({
+  slope: z.number().describe('least-squares slope of ln(value) against ln(N)'),
+  intercept: z.number(),
+  r2: z.number(),
+  points: z.array(z.number().int()).describe('the lengths used'),
+});
+
+export const crossoverSchema = z.object({
+  kind: z.enum(['between', 'from-start', 'not-in-range', 'unknown']),
+  n: z.number().optional().describe('the crossover length (interpolated on the log-log line between two measured lengths), or the first length'),
+  detail: z.string(),
+});
+
+export const sweepVariantSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  family: z.string(),
+  givenParams: z.record(z.string(), paramValue),
+  points: z.array(sweepPointSchema),
+  fit: z.object({
+    time: fitSchema.optional(),
+    measuredMemory: fitSchema.optional(),
+    predictedMemory: fitSchema.optional(),
+  }),
+  crossover: z.object({ faster: crossoverSchema, lessMemory: crossoverSchema }).optional().describe('against full, on this machine and backend'),
+});
+
+export const sweepReportSchema = z.object({
+  schema: z.literal(SWEEP_SCHEMA_ID),
+  version: z.literal(SWEEP_VERSION),
+  createdAt: z.string(),
+  cancelled: z.boolean(),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  environment: reportSchema.shape.environment,
+  backend: reportSchema.shape.backend,
+  settings: z.object({
+    lengths: z.array(z.number().int()),
+    d: z.number().int(),
+    seed: z.number().int(),
+    causal: z.boolean(),
+    tokens: z.string().describe('where the tokens come from: synthetic ids, or the input cycled to each length'),
+    warmups: z.number().int(),
+    minRuns: z.number().int(),
+    maxRuns: z.number().int(),
+    pointBudgetMs: z.number(),
+    memoryBudgetBytes: z.number(),
+    gateTolerance: z.number(),
+  }),
+  variants: z.array(sweepVariantSchema),
+});
+
+export type SweepReport = z.infer<typeof sweepReportSchema>;
+export type SweepVariant = z.infer<typeof sweepVariantSchema>;
+export type SweepPoint = z.infer<typeof sweepPointSchema>;
+export type Fit = z.infer<typeof fitSchema>;
+export type Crossover = z.infer<typeof crossoverSchema>;
+
+/** JSON Schema of the sweep report, written to docs/sweep.schema.json. */
+export function sweepJsonSchema(): unknown {
+  return z.toJSONSchema(sweepReportSchema);
+}
+
+/** What an export holds: a run (its maps inside, when it has them) or a sweep. */
+export type ReportContent = { kind: 'run'; report: ProfileReport } | { kind: 'sweep'; sweep: SweepReport };

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
+import type { SweepReport } from '../core/report';
 import type { RunResult } from '../protocol';
 import { RunController } from './run-controller';
+import { COMPARE_COMMAND, SAVED_RUN_EDITOR, SavedRunEditorProvider, compareSavedRuns } from './saved-runs';
 import { AttentionViewProvider, VIEW_ID } from './view-provider';
 import { ProfilerWorker, workerScript } from './worker-client';
 
@@ -19,6 +21,7 @@ function selectedText(): string | undefined {
 /** What activation returns: read-only access for the desktop integration tests. */
 export interface AttentionProfilerApi {
   lastResult(): RunResult | null;
+  lastSweep(): SweepReport | null;
 }
 
 export function activate(context: vscode.ExtensionContext): AttentionProfilerApi {
@@ -30,6 +33,8 @@ export function activate(context: vscode.ExtensionContext): AttentionProfilerApi
     controller,
     provider,
     vscode.window.registerWebviewViewProvider(VIEW_ID, provider),
+    vscode.window.registerCustomEditorProvider(SAVED_RUN_EDITOR, new SavedRunEditorProvider(context.extensionUri), { webviewOptions: { retainContextWhenHidden: false } }),
+    vscode.commands.registerCommand(COMPARE_COMMAND, () => compareSavedRuns(context.extensionUri)),
     vscode.commands.registerCommand(PROFILE_COMMAND, async () => {
       const text = selectedText();
       await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
@@ -37,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): AttentionProfilerApi
       await controller.run({ ...controller.currentInput, text: text ?? controller.currentInput.text }, { notification: true });
     }),
   );
-  return { lastResult: () => controller.lastResult };
+  return { lastResult: () => controller.lastResult, lastSweep: () => controller.lastSweepResult };
 }
 
 export function deactivate(): void {

@@ -10,4 +10,6 @@ export const SETTING_DEFAULTS = {
   maxTokens: 4096,
   timeBudgetMs: 300,
   memoryBudgetMiB: 2048,
+  sweepLengths: '256, 512, 1024, 2048, 4096, 8192, 16384',
+  sweepPointBudgetMs: 2000,
 } as const;

@@ -50,6 +50,19 @@ export function configurationContribution(): JsonSchema {
     [`${SECTION}.maxTokens`]: { type: 'integer', minimum: 1, maximum: 65536, default: SETTING_DEFAULTS.maxTokens, description: 'Longest input accepted, in tokens.' },
     [`${SECTION}.timeBudgetMs`]: { type: 'number', minimum: 0, maximum: 600000, default: SETTING_DEFAULTS.timeBudgetMs, description: 'Time budget per variant: timed runs continue past the minimum of 5 while within it.' },
     [`${SECTION}.memoryBudgetMiB`]: { type: 'integer', minimum: 1, maximum: 1048576, default: SETTING_DEFAULTS.memoryBudgetMiB, description: 'A variant whose predicted intermediates and weights exceed this is skipped, with the memory it would need.' },
+    [`${SECTION}.sweepLengths`]: {
+      type: 'string',
+      default: SETTING_DEFAULTS.sweepLengths,
+      pattern: '^\\s*\\d+(\\s*[, ]\\s*\\d+)*\\s*$',
+      description: 'Lengths N of a sweep (each 1..65536), separated by commas; the view can change them per sweep.',
+    },
+    [`${SECTION}.sweepPointBudgetMs`]: {
+      type: 'number',
+      minimum: 0,
+      maximum: 600000,
+      default: SETTING_DEFAULTS.sweepPointBudgetMs,
+      description: 'Time budget per sweep point: a slow point stops at 3 timed runs (never fewer) instead of 5, and the report says so.',
+    },
     [`${SECTION}.variants`]: {
       type: 'array',
       items: { type: 'string', enum: VARIANTS.map((v) => v.id) },

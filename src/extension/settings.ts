@@ -39,6 +39,11 @@ function settingName(error: string): string {
   return names[key] ?? key;
 }
 
+export function sweepDefaults(): { lengths: string; pointBudgetMs: number } {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  return { lengths: c.get('sweepLengths', SETTING_DEFAULTS.sweepLengths), pointBudgetMs: c.get('sweepPointBudgetMs', SETTING_DEFAULTS.sweepPointBudgetMs) };
+}
+
 export function defaultTokenizer(): TokenizerName {
   return vscode.workspace.getConfiguration(SECTION).get<TokenizerName>('tokenizer', SETTING_DEFAULTS.tokenizer);
 }

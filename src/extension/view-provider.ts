@@ -6,6 +6,22 @@ import type { RunController } from './run-controller';
 
 export const VIEW_ID = 'attentionProfiler.comparison';
 
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
+}
+
+/** The same app in every webview (side view, saved run, comparison), under the same CSP. */
+export function viewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, mode: 'live' | 'saved' | 'comparison'): string {
+  const dist = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+  return webviewHtml({
+    cspSource: webview.cspSource,
+    nonce: makeNonce(),
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'main.js')).toString(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'main.css')).toString(),
+    mode,
+  });
+}
+
 /**
  * The Attention comparison view: a webview with a strict CSP, talking only through the typed
  * protocol. Views are destroyed when hidden, so on every (re)creation the view asks for the state
@@ -25,14 +41,8 @@ export class AttentionViewProvider extends Disposable implements vscode.WebviewV
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     const webview = view.webview;
-    const distWebview = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-    webview.options = { enableScripts: true, localResourceRoots: [distWebview] };
-    webview.html = webviewHtml({
-      cspSource: webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(distWebview, 'main.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(distWebview, 'main.css')).toString(),
-    });
+    webview.options = webviewOptions(this.extensionUri);
+    webview.html = viewHtml(webview, this.extensionUri, 'live');
     this.controller.attachView({ post: (m) => this.post(m) });
     this._register(webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)));
     this._register(
@@ -72,6 +82,16 @@ export class AttentionViewProvider extends Disposable implements vscode.WebviewV
         return;
       case 'inputChanged':
         this.controller.setInput(m.input, true);
+        return;
+      case 'sweep':
+        void this.controller.sweep(m.input, m.lengths);
+        return;
+      case 'export':
+      case 'exportImages':
+      case 'save':
+        void this.controller.handleResultAction(m);
+        return;
+      case 'compare':
         return;
       case 'useSelection': {
         const text = this.selectedText();

@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { fromWorkerSchema, parseMessage, type ProgressMessage, type RunResult, type RunSettings, type ToWorker } from '../protocol';
+import type { SweepPoint, SweepReport } from '../core/report';
+import type { VariantId } from '../core/variants/ids';
+import { fromWorkerSchema, parseMessage, type ProgressMessage, type RunResult, type RunSettings, type SweepProgressMessage, type ToWorker } from '../protocol';
 import type { TokenizerName } from '../core/tokenizer-names';
 
 /** Why a run ended without a result. */
@@ -15,8 +17,11 @@ export class RunFailure extends Error {
 
 interface PendingRun {
   resolve(result: RunResult): void;
+  resolveSweep?(sweep: SweepReport): void;
   reject(err: RunFailure): void;
   onProgress(event: ProgressMessage): void;
+  onSweepProgress?(event: SweepProgressMessage): void;
+  onSweepPoint?(id: VariantId, point: SweepPoint): void;
 }
 
 /** How long a cooperative cancel may take before the worker is terminated. */
@@ -50,6 +55,27 @@ export class ProfilerWorker {
     return new Promise<RunResult>((resolve, reject) => {
       this.runs.set(runId, { resolve, reject, onProgress });
       const failure = this.post({ type: 'run', runId, text, settings });
+      if (failure) this.settle(runId, (p) => p.reject(new RunFailure('workerDied', failure)));
+    });
+  }
+
+  /** A sweep; points are streamed as they are measured, so a stopped sweep keeps them. */
+  sweep(
+    runId: number,
+    request: { text: string; settings: RunSettings; lengths: number[]; pointBudgetMs: number },
+    on: { progress(e: SweepProgressMessage): void; point(id: VariantId, p: SweepPoint): void },
+  ): Promise<SweepReport> {
+    Atomics.store(this.cancelFlag, 0, 0);
+    return new Promise<SweepReport>((resolve, reject) => {
+      this.runs.set(runId, {
+        resolve: () => reject(new RunFailure('failed', 'the worker answered a sweep with a run result')),
+        resolveSweep: resolve,
+        reject,
+        onProgress: () => {},
+        onSweepProgress: on.progress,
+        onSweepPoint: on.point,
+      });
+      const failure = this.post({ type: 'sweep', runId, ...request });
       if (failure) this.settle(runId, (p) => p.reject(new RunFailure('workerDied', failure)));
     });
   }
@@ -141,6 +167,15 @@ export class ProfilerWorker {
       }
       case 'protocolError':
         this.failAll(new RunFailure('failed', m.message));
+        return;
+      case 'sweepProgress':
+        this.runs.get(m.runId)?.onSweepProgress?.(m.event);
+        return;
+      case 'sweepPoint':
+        this.runs.get(m.runId)?.onSweepPoint?.(m.id, m.point);
+        return;
+      case 'sweepResult':
+        this.settle(m.runId, (p) => (p.resolveSweep ? p.resolveSweep(m.sweep) : p.reject(new RunFailure('failed', 'the worker answered a run with a sweep result'))));
         return;
     }
   }

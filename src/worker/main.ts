@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { UserError, errorMessage } from '../core/errors';
 import type { VariantMap } from '../core/maps';
 import { DEFAULT_SETTINGS, profile } from '../core/profile';
-import { tokenizeUserInput } from '../core/tokens';
+import { sweep } from '../core/sweep';
+import { tokenizeUserInput, type Token } from '../core/tokens';
 import type { VariantId } from '../core/variants/types';
 import { parseIdList } from '../core/tokens';
 import { fromWorkerSchema, parseMessage, toWorkerSchema, type FromWorker, type RunSettings, type WireMap } from '../protocol';
@@ -36,8 +37,46 @@ port.on('message', (raw: unknown) => {
     }
     return;
   }
+  if (message.type === 'sweep') {
+    void runSweep(message.runId, message.text, message.settings, message.lengths, message.pointBudgetMs);
+    return;
+  }
   void run(message.runId, message.text, message.settings);
 });
+
+/** The sweep's tokens: the input's, cycled to each length, or none (synthetic ids). */
+function sweepTokens(text: string, settings: RunSettings): Token[] | undefined {
+  if (text.trim() === '') return undefined;
+  return tokenizeUserInput(text, settings.tokenizer);
+}
+
+async function runSweep(runId: number, text: string, settings: RunSettings, lengths: number[], pointBudgetMs: number): Promise<void> {
+  try {
+    const tokens = sweepTokens(text, settings);
+    const report = await sweep(
+      {
+        variants: settings.variants,
+        lengths,
+        backend: settings.backend,
+        d: settings.d,
+        seed: settings.seed,
+        causal: settings.causal,
+        params: settings.params as Partial<Record<VariantId, Record<string, string | number | boolean>>>,
+        ...(tokens ? { tokens } : {}),
+        memoryBudgetBytes: settings.memoryBudgetBytes,
+        pointBudgetMs,
+      },
+      {
+        onProgress: (event) => post({ type: 'sweepProgress', runId, event }),
+        onPoint: (id, point) => post({ type: 'sweepPoint', runId, id, point }),
+        shouldCancel: () => Atomics.load(cancelFlag, 0) === 1,
+      },
+    );
+    post({ type: 'sweepResult', runId, sweep: report });
+  } catch (err) {
+    post({ type: 'runError', runId, message: errorMessage(err), userError: err instanceof UserError });
+  }
+}
 
 async function run(runId: number, text: string, settings: RunSettings): Promise<void> {
   const maps: WireMap[] = [];

@@ -20,6 +20,11 @@ export interface IndexSet {
   queryOf?: string;
   /** Sources of further functions keyOf or queryOf call. */
   helpers?: string[];
+  /**
+   * Source of `function slotLimit(y)`: row y's valid slots all lie below it, so loops stop there
+   * (full causal: y + 1, which halves its work). Default: every slot.
+   */
+  slotLimit?: string;
   constants: Record<string, number>;
 }
 
@@ -34,22 +39,39 @@ export const identityQueryOf = kernelFunction('queryOf', function queryOf(y: num
   return y;
 });
 
+const allSlots = kernelFunction('slotLimit', function (this: KernelThis, y: number): number {
+  return this.constants.slots + 0 * y;
+});
+
 function scores(this: KernelThis, q: number[][], k: number[][]): number {
   const y = this.thread.y;
   const j = keyOf(y, this.thread.x);
   if (j < 0) return 0;
   const i = queryOf(y);
-  let acc = 0;
-  for (let c = 0; c < this.constants.d; c++) {
-    acc += q[i][c] * k[j][c];
+  // Four partial sums: the loop overhead, not the arithmetic, bounds this kernel on the CPU backends.
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  for (let c = 0; c < this.constants.d4; c++) {
+    const b = c * 4;
+    a0 += q[i][b] * k[j][b];
+    a1 += q[i][b + 1] * k[j][b + 1];
+    a2 += q[i][b + 2] * k[j][b + 2];
+    a3 += q[i][b + 3] * k[j][b + 3];
   }
-  return acc * this.constants.scale;
+  for (let r = this.constants.d4 * 4; r < this.constants.d; r++) {
+    a0 += q[i][r] * k[j][r];
+  }
+  return (a0 + a1 + a2 + a3) * this.constants.scale;
 }
 
 function rowMax(this: KernelThis, sc: number[][]): number {
   const y = this.thread.x;
+  const limit = slotLimit(y);
   let m = -1e30;
   for (let s = 0; s < this.constants.slots; s++) {
+    if (s >= limit) break;
     if (keyOf(y, s) >= 0) m = Math.max(m, sc[y][s]);
   }
   return m;
@@ -57,8 +79,10 @@ function rowMax(this: KernelThis, sc: number[][]): number {
 
 function rowSum(this: KernelThis, sc: number[][], m: number[]): number {
   const y = this.thread.x;
+  const limit = slotLimit(y);
   let l = 0;
   for (let s = 0; s < this.constants.slots; s++) {
+    if (s >= limit) break;
     if (keyOf(y, s) >= 0) l += Math.exp(sc[y][s] - m[y]);
   }
   return l;
@@ -74,8 +98,10 @@ function probs(this: KernelThis, sc: number[][], m: number[], l: number[]): numb
 function weightedValues(this: KernelThis, p: number[][], v: number[][]): number {
   const y = this.thread.y;
   const c = this.thread.x;
+  const limit = slotLimit(y);
   let acc = 0;
   for (let s = 0; s < this.constants.slots; s++) {
+    if (s >= limit) break;
     const j = keyOf(y, s);
     if (j >= 0) acc += p[y][s] * v[j][c];
   }
@@ -84,6 +110,7 @@ function weightedValues(this: KernelThis, p: number[][], v: number[][]): number 
 
 declare function keyOf(y: number, s: number): number;
 declare function queryOf(y: number): number;
+declare function slotLimit(y: number): number;
 
 export interface GatherCost {
   flops: number;
@@ -111,8 +138,8 @@ export class GatherAttention {
     d: number,
     customScores?: ScoreKernel,
   ) {
-    const functions = [...(set.helpers ?? []), set.keyOf, set.queryOf ?? identityQueryOf, ...(customScores?.functions ?? [])];
-    const constants = { ...set.constants, d, slots: set.slots, scale: 1 / Math.sqrt(d) };
+    const functions = [...(set.helpers ?? []), set.keyOf, set.queryOf ?? identityQueryOf, set.slotLimit ?? allSlots, ...(customScores?.functions ?? [])];
+    const constants = { ...set.constants, d, d4: Math.floor(d / 4), slots: set.slots, scale: 1 / Math.sqrt(d) };
     const rows = set.rows;
     const slots = set.slots;
     this.scoresK = runner.kernel({ name: 'scores', fn: customScores?.fn ?? scores, output: [slots, rows], constants, functions });

@@ -15,9 +15,20 @@ function tileScores(this: KernelThis, q: number[][], k: number[][], t0: number):
   const j = t0 + this.thread.x;
   if (j >= this.constants.n) return 0;
   if (this.constants.causal > 0 && j > i) return 0;
-  let acc = 0;
-  for (let c = 0; c < this.constants.d; c++) acc += q[i][c] * k[this.thread.x][c];
-  return acc * this.constants.scale;
+  const r = this.thread.x;
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  for (let c = 0; c < this.constants.d4; c++) {
+    const b = c * 4;
+    a0 += q[i][b] * k[r][b];
+    a1 += q[i][b + 1] * k[r][b + 1];
+    a2 += q[i][b + 2] * k[r][b + 2];
+    a3 += q[i][b + 3] * k[r][b + 3];
+  }
+  for (let e = this.constants.d4 * 4; e < this.constants.d; e++) a0 += q[i][e] * k[r][e];
+  return (a0 + a1 + a2 + a3) * this.constants.scale;
 }
 
 function fill(this: KernelThis): number {
@@ -27,6 +38,8 @@ function fill(this: KernelThis): number {
 function tileMax(this: KernelThis, sc: number[][], mOld: number[], t0: number): number {
   const i = this.thread.x;
   let m = mOld[i];
+  // Causal rows before the tile have no key in it.
+  if (this.constants.causal > 0 && t0 > i) return m;
   for (let s = 0; s < this.constants.tile; s++) {
     const j = t0 + s;
     if (j < this.constants.n && (this.constants.causal < 1 || j <= i)) m = Math.max(m, sc[i][s]);
@@ -37,6 +50,7 @@ function tileMax(this: KernelThis, sc: number[][], mOld: number[], t0: number): 
 function tileSum(this: KernelThis, sc: number[][], mOld: number[], lOld: number[], mNew: number[], t0: number): number {
   const i = this.thread.x;
   let l = lOld[i] * Math.exp(mOld[i] - mNew[i]);
+  if (this.constants.causal > 0 && t0 > i) return l;
   for (let s = 0; s < this.constants.tile; s++) {
     const j = t0 + s;
     if (j < this.constants.n && (this.constants.causal < 1 || j <= i)) l += Math.exp(sc[i][s] - mNew[i]);
@@ -56,6 +70,7 @@ function tileAccumulate(this: KernelThis, p: number[][], v: number[][], accOld: 
   const c = this.thread.x;
   const i = this.thread.y;
   let acc = accOld[i][c] * Math.exp(mOld[i] - mNew[i]);
+  if (this.constants.causal > 0 && t0 > i) return acc;
   for (let s = 0; s < this.constants.tile; s++) {
     const j = t0 + s;
     if (j < this.constants.n) acc += p[i][s] * v[s][c];
@@ -106,7 +121,7 @@ export const fullStreaming: Variant = {
   plan(ctx, runner) {
     const { n, d } = ctx;
     const tile = tileOf(ctx);
-    const constants = { n, d, tile, causal: ctx.causal ? 1 : 0, scale: 1 / Math.sqrt(d) };
+    const constants = { n, d, d4: Math.floor(d / 4), tile, causal: ctx.causal ? 1 : 0, scale: 1 / Math.sqrt(d) };
     const scoresK = runner.kernel({ name: 'tile scores', fn: tileScores, output: [tile, n], constants });
     const maxK = runner.kernel({ name: 'tile max', fn: tileMax, output: [n], constants });
     const sumK = runner.kernel({ name: 'tile sum', fn: tileSum, output: [n], constants });

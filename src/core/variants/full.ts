@@ -6,6 +6,12 @@ const keyOf = kernelFunction('keyOf', function (this: KernelThis, y: number, s: 
   return s;
 });
 
+/** Causal rows stop at their diagonal: the loops over keys do half the work. */
+const slotLimit = kernelFunction('slotLimit', function (this: KernelThis, y: number): number {
+  if (this.constants.causal > 0) return y + 1;
+  return this.constants.slots;
+});
+
 export const full = maskVariant({
   id: 'full',
   name: 'Full softmax',
@@ -17,5 +23,5 @@ export const full = maskVariant({
   allowed: (ctx, i, j) => !ctx.causal || j <= i,
   rowCount: (ctx, i) => (ctx.causal ? i + 1 : ctx.n),
   // The scores and probabilities are N x N; the causal half is skipped in the arithmetic only.
-  indexSet: (ctx) => ({ rows: ctx.n, slots: ctx.n, keyOf, constants: { causal: ctx.causal ? 1 : 0 } }),
+  indexSet: (ctx) => ({ rows: ctx.n, slots: ctx.n, keyOf, slotLimit, constants: { causal: ctx.causal ? 1 : 0 } }),
 });

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { crossover, logLogFit } from '../src/core/fit';
+import { parseLengths } from '../src/core/sweep-defaults';
+import { sweep } from '../src/core/sweep';
+import { sweepReportSchema } from '../src/core/report';
+import { summarizeSweep } from '../src/core/sweep-summary';
+
+describe('fits and crossovers', () => {
+  it('fits the log-log slope of power laws exactly, with the points used', () => {
+    const fit = logLogFit([256, 512, 1024, 2048].map((n) => ({ n, value: 3e-6 * n ** 1.5 })))!;
+    assert.ok(Math.abs(fit.slope - 1.5) < 1e-12);
+    assert.ok(Math.abs(fit.r2 - 1) < 1e-12);
+    assert.deepEqual(fit.points, [256, 512, 1024, 2048]);
+    assert.deepEqual(logLogFit([{ n: 256, value: 1 }, { n: 512, value: undefined }])?.points, undefined, 'one point is not a fit');
+  });
+
+  it('places the crossover on the log-log line between the two lengths around it', () => {
+    // variant 10 n, full n^2 / 100: equal at n = 1000.
+    const lengths = [250, 500, 2000, 4000];
+    const v = new Map(lengths.map((n) => [n, 10 * n]));
+    const f = new Map(lengths.map((n) => [n, (n * n) / 100]));
+    const c = crossover(v, f, { lower: 'faster', quantity: 'median time' });
+    assert.equal(c.kind, 'between');
+    assert.ok(Math.abs(c.n! - 1000) < 1e-6, String(c.n));
+    assert.match(c.detail, /faster than full from N ~ 1000 \(median time: between N = 500 and N = 2000\)/u);
+    assert.equal(crossover(f, v, { lower: 'faster', quantity: 't' }).kind, 'not-in-range');
+    assert.equal(crossover(new Map([[8, 1]]), new Map([[8, 2]]), { lower: 'faster', quantity: 't' }).kind, 'from-start');
+    assert.equal(crossover(new Map([[8, 1]]), new Map([[16, 2]]), { lower: 'faster', quantity: 't' }).kind, 'unknown');
+  });
+
+  it('parses lists of lengths and names the bad one', () => {
+    assert.deepEqual(parseLengths('1024, 256 512,256'), [256, 512, 1024]);
+    assert.throws(() => parseLengths('256, x'), /length "x" is not a positive integer/u);
+    assert.throws(() => parseLengths('70000'), /length 70000 is out of range: 1 <= N <= 65536/u);
+    assert.throws(() => parseLengths(' '), /the list of lengths is empty/u);
+  });
+});
+
+describe('sweep', () => {
+  it('measures every variant at every length, keeps fixed parameters fixed and follows those that depend on N', async () => {
+    const report = await sweep({
+      variants: ['full', 'sliding', 'strided'],
+      lengths: [16, 64],
+      backend: 'cpu',
+      d: 8,
+      seed: 1,
+      causal: true,
+      params: { sliding: { window: 3 } },
+      memoryBudgetBytes: 2 ** 30,
+      pointBudgetMs: 0,
+    });
+    sweepReportSchema.parse(report);
+    const sliding = report.variants.find((v) => v.id === 'sliding')!;
+    assert.deepEqual(sliding.points.map((p) => p.params.window), [3, 3]);
+    const strided = report.variants.find((v) => v.id === 'strided')!;
+    assert.deepEqual(strided.points.map((p) => p.params.stride), [4, 8], 'stride = round(sqrt N) at each length');
+    for (const v of report.variants) {
+      for (const p of v.points) {
+        assert.equal(p.status, 'ok');
+        assert.ok(p.time!.runs >= 3 && p.time!.runs <= 5, `${v.id} N=${p.n}: ${p.time!.runs} runs`);
+        assert.equal(p.time!.samplesMs.length, p.time!.runs);
+        assert.equal(p.memory.measuredBytes, p.memory.predictedBytes);
+        assert.ok(p.check!.passed);
+      }
+    }
+    // Memory is exact: full grows as N^2 (2N^2 + 2N floats), a window as N.
+    assert.ok(Math.abs(report.variants.find((v) => v.id === 'full')!.fit.measuredMemory!.slope - 2) < 0.05);
+    assert.ok(Math.abs(sliding.fit.measuredMemory!.slope - 1) < 0.01);
+    assert.ok(sliding.crossover, 'crossovers against full');
+  });
+
+  it('skips a point whose predicted memory is over the budget, saying what it would need, and measures the rest', async () => {
+    const report = await sweep({
+      variants: ['full', 'sliding'],
+      lengths: [64, 1024],
+      backend: 'cpu',
+      d: 8,
+      seed: 1,
+      causal: true,
+      params: {},
+      memoryBudgetBytes: 1 * 2 ** 20,
+      pointBudgetMs: 0,
+    });
+    const full = report.variants.find((v) => v.id === 'full')!;
+    assert.equal(full.points[0]!.status, 'ok');
+    assert.equal(full.points[1]!.status, 'skipped');
+    assert.equal(full.points[1]!.reason, 'would need 8.0 MiB of intermediates and weights at N = 1024; the memory budget is 1.0 MiB');
+    assert.deepEqual(report.variants.find((v) => v.id === 'sliding')!.points.map((p) => p.status), ['ok', 'ok']);
+  });
+
+  it('keeps the points measured before a cancel, and marks the rest', async () => {
+    let points = 0;
+    const report = await sweep(
+      { variants: ['sliding', 'local'], lengths: [16, 32, 64], backend: 'cpu', d: 8, seed: 1, causal: true, params: {}, memoryBudgetBytes: 2 ** 30, pointBudgetMs: 0 },
+      { onPoint: () => points++, shouldCancel: () => points >= 3 },
+    );
+    assert.equal(report.cancelled, true);
+    const statuses = report.variants.flatMap((v) => v.points.map((p) => p.status));
+    assert.equal(statuses.filter((s) => s === 'ok').length, 3);
+    assert.ok(statuses.includes('cancelled'));
+    // The host summarises streamed points the same way when it had to stop the worker.
+    const again = summarizeSweep(
+      { lengths: report.settings.lengths, d: 8, seed: 1, causal: true, tokens: report.settings.tokens, pointBudgetMs: 0, memoryBudgetBytes: 2 ** 30, backend: report.backend, givenParams: {}, variants: report.variants.map(({ id, name, family }) => ({ id: id as 'sliding', name, family })), environment: report.environment, tool: report.tool },
+      new Map(report.variants.map((v) => [v.id as 'sliding', v.points])),
+      true,
+    );
+    assert.deepEqual(again.variants.map((v) => v.fit), report.variants.map((v) => v.fit));
+  });
+});

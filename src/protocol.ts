@@ -25,6 +25,7 @@ export const runSettingsSchema = z.object({
   variants: z.array(z.enum(VARIANT_IDS)).min(1),
   params: z.record(z.string(), z.record(z.string(), paramValue)),
   mapSize: z.number().int().min(0).max(512),
+  threads: z.number().int().min(1).max(256),
 });
 export type RunSettings = z.infer<typeof runSettingsSchema>;
 

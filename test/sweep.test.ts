@@ -49,6 +49,7 @@ describe('sweep', () => {
       params: { sliding: { window: 3 } },
       memoryBudgetBytes: 2 ** 30,
       pointBudgetMs: 0,
+      threads: 1,
     });
     sweepReportSchema.parse(report);
     const sliding = report.variants.find((v) => v.id === 'sliding')!;
@@ -81,6 +82,7 @@ describe('sweep', () => {
       params: {},
       memoryBudgetBytes: 1 * 2 ** 20,
       pointBudgetMs: 0,
+      threads: 1,
     });
     const full = report.variants.find((v) => v.id === 'full')!;
     assert.equal(full.points[0]!.status, 'ok');
@@ -92,7 +94,7 @@ describe('sweep', () => {
   it('keeps the points measured before a cancel, and marks the rest', async () => {
     let points = 0;
     const report = await sweep(
-      { variants: ['sliding', 'local'], lengths: [16, 32, 64], backend: 'cpu', d: 8, seed: 1, causal: true, params: {}, memoryBudgetBytes: 2 ** 30, pointBudgetMs: 0 },
+      { variants: ['sliding', 'local'], lengths: [16, 32, 64], backend: 'cpu', d: 8, seed: 1, causal: true, params: {}, memoryBudgetBytes: 2 ** 30, pointBudgetMs: 0, threads: 1 },
       { onPoint: () => points++, shouldCancel: () => points >= 3 },
     );
     assert.equal(report.cancelled, true);

@@ -267,6 +267,7 @@ describe('the Attention comparison view in headless Chromium, under the producti
       params: { sliding: { window: 4 } },
       memoryBudgetBytes: 2 ** 30,
       pointBudgetMs: 0,
+      threads: 1,
     });
     const page = await openView(1100);
     await postToView(page, state('', run, recorded));

@@ -18,6 +18,7 @@ const SETTINGS: RunSettings = {
   variants: ['full', 'sliding', 'rwkv'],
   params: {},
   mapSize: 32,
+  threads: 1,
 };
 
 const ids = (n: number) => `ids: ${Array.from({ length: n }, (_, i) => (i * 31) % 1000).join(' ')}`;

@@ -25,10 +25,13 @@ usage:
       [--backend auto|webgpu|headlessgl|webasm|cpu] [--d D] [--seed S] [--causal | --bidirectional]
       [--param ID.NAME=VALUE ...] [--repeats R] [--json OUT] [--dump-outputs DIR]
       [--tokenizer ${TOKENIZERS.join('|')}] [--max-tokens N] [--time-budget-ms MS] [--memory-budget-mib MIB] [--maps SIZE]
-      [--csv OUT] [--html OUT]
+      [--csv OUT] [--html OUT] [--threads T]
   attention-profiler sweep --variants LIST|all --n N1,N2,... [--backend NAME] [--d D] [--seed S]
       [--causal | --bidirectional] [--param ID.NAME=VALUE ...] [--json OUT] [--csv OUT] [--html OUT]
-      [--memory-budget-mib MIB] [--point-budget-ms MS]
+      [--memory-budget-mib MIB] [--point-budget-ms MS] [--threads T]
+
+--threads T: webasm kernels on a pool of T worker threads (gpu.js async mode); the default, 1, runs
+them on one thread, which gives steadier timings and scaling curves.
 
 exit codes: 0 all variants ran, 1 a variant failed (see the table), 2 bad input or a backend that cannot run`;
 
@@ -141,6 +144,7 @@ async function profileCommand(argv: string[]): Promise<number> {
     maps: { type: 'string' },
     csv: { type: 'string' },
     html: { type: 'string' },
+    threads: { type: 'string' },
   });
   const backend = values.backend ?? 'auto';
   if (!isBackendChoice(backend)) throw new UserError(`unknown backend "${backend}" (auto, webgpu, headlessgl, webasm, cpu)`);
@@ -165,6 +169,7 @@ async function profileCommand(argv: string[]): Promise<number> {
     mapSize: parseInteger('maps', values.maps, DEFAULT_SETTINGS.mapSize),
     checkRowLimit: DEFAULT_SETTINGS.checkRowLimit,
     gateTolerance: DEFAULT_SETTINGS.gateTolerance,
+    threads: parseInteger('threads', values.threads, DEFAULT_SETTINGS.threads),
   };
   checkSettingsRange('seed', request.seed, 0, 2 ** 31 - 1);
   checkSettingsRange('maps', request.mapSize, 0, 512);
@@ -203,6 +208,7 @@ async function sweepCommand(argv: string[]): Promise<number> {
     html: { type: 'string' },
     'memory-budget-mib': { type: 'string' },
     'point-budget-ms': { type: 'string' },
+    threads: { type: 'string' },
   });
   const backend = values.backend ?? 'auto';
   if (!isBackendChoice(backend)) throw new UserError(`unknown backend "${backend}" (auto, webgpu, headlessgl, webasm, cpu)`);
@@ -216,6 +222,7 @@ async function sweepCommand(argv: string[]): Promise<number> {
     params: parseScopedParams(values.param),
     memoryBudgetBytes: parseNumber('memory-budget-mib', values['memory-budget-mib'], DEFAULT_SETTINGS.memoryBudgetBytes / 2 ** 20) * 2 ** 20,
     pointBudgetMs: parseNumber('point-budget-ms', values['point-budget-ms'], DEFAULT_POINT_BUDGET_MS),
+    threads: parseInteger('threads', values.threads, DEFAULT_SETTINGS.threads),
   };
   checkSettingsRange('seed', request.seed, 0, 2 ** 31 - 1);
   if (!(request.memoryBudgetBytes > 0)) throw new UserError('--memory-budget-mib must be > 0');

@@ -26,8 +26,8 @@ export interface BackendSelection {
   threads: number;
 }
 
-/** Threads gpu.js may use on webasm (its worker pool engages under async mode). */
-export function webasmThreads(): number {
+/** The most threads gpu.js's webasm worker pool can use here. */
+export function availableThreads(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
@@ -35,7 +35,7 @@ export function webasmThreads(): number {
  * Picks the backend: a forced one must pass its probe (else a UserError naming the reason);
  * `auto` takes the first of webgpu, headlessgl, webasm, cpu that does. Every probe made is kept.
  */
-export async function selectBackend(requested: BackendChoice): Promise<BackendSelection> {
+export async function selectBackend(requested: BackendChoice, threads = 1): Promise<BackendSelection> {
   const probes: ProbeResult[] = [];
   if (requested !== 'auto') {
     const probe = await probeBackend(requested);
@@ -44,7 +44,7 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendSe
       if (other !== requested) probes.push({ backend: other, ok: false, reason: `not probed: --backend ${requested} was asked for` });
     }
     if (!probe.ok) throw new UserError(`backend ${requested} cannot run here: ${probe.reason}`);
-    return { requested, selected: requested, probes, device: probe.device ?? '', threads: threadsOf(requested) };
+    return { requested, selected: requested, probes, device: probe.device ?? '', threads: threadsOf(requested, threads) };
   }
   let selected: ProbeResult | undefined;
   for (const backend of BACKENDS) {
@@ -57,11 +57,12 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendSe
     if (probe.ok) selected = probe;
   }
   if (!selected) throw new UserError('no backend could run a test kernel; see the probes');
-  return { requested, selected: selected.backend, probes, device: selected.device ?? '', threads: threadsOf(selected.backend) };
+  return { requested, selected: selected.backend, probes, device: selected.device ?? '', threads: threadsOf(selected.backend, threads) };
 }
 
-function threadsOf(backend: BackendName): number {
-  return backend === 'webasm' ? webasmThreads() : 1;
+/** Only webasm runs on several threads (gpu.js's worker pool, under its async mode). */
+function threadsOf(backend: BackendName, threads: number): number {
+  return backend === 'webasm' ? threads : 1;
 }
 
 export async function probeBackend(backend: BackendName): Promise<ProbeResult> {
@@ -72,7 +73,7 @@ export async function probeBackend(backend: BackendName): Promise<ProbeResult> {
       case 'headlessgl':
         return await probeHeadlessGl();
       case 'webasm':
-        return await probeByTestKernel('webasm', GPU.isWebAssemblySupported ? '' : 'WebAssembly is not available in this runtime', `WebAssembly SIMD, ${webasmThreads()} threads`);
+        return await probeByTestKernel('webasm', GPU.isWebAssemblySupported ? '' : 'WebAssembly is not available in this runtime', 'WebAssembly SIMD');
       case 'cpu':
         return await probeByTestKernel('cpu', '', `${os.cpus()[0]?.model ?? 'CPU'} (JavaScript)`);
     }

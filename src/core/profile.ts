@@ -1,5 +1,6 @@
-import { createGpu, selectBackend, type BackendChoice, type BackendSelection } from './backends';
+import { availableThreads, createGpu, selectBackend, type BackendChoice, type BackendSelection } from './backends';
 import { UserError, errorMessage } from './errors';
+import { collectGarbage } from './gc';
 import { CancelledError, KernelRunner } from './kernels/runner';
 import { buildVariantMap, type VariantMap } from './maps';
 import { checkRows, formatBytes, klDivergence, median, pickRows, relativeFrobenius } from './measure';
@@ -46,6 +47,8 @@ export interface ProfileRequest {
   /** Rows compared against the float64 references (all rows up to this many). */
   checkRowLimit: number;
   gateTolerance: number;
+  /** webasm threads (gpu.js worker pool); 1 runs on the calling thread. */
+  threads: number;
 }
 
 export const DEFAULT_SETTINGS = {
@@ -60,6 +63,7 @@ export const DEFAULT_SETTINGS = {
   mapSize: 0,
   checkRowLimit: 512,
   gateTolerance: 1e-4,
+  threads: 1,
 } as const;
 
 export type ProgressEvent =
@@ -139,7 +143,8 @@ export async function profile(request: ProfileRequest, hooks: ProfileHooks = {})
   const prepared = prepareInput(request);
   const { qkv } = prepared;
   const params = resolveAllParams(request, qkv.n);
-  const selection = await selectBackend(request.backend);
+  checkSettingsRange('threads', request.threads, 1, availableThreads());
+  const selection = await selectBackend(request.backend, request.threads);
   hooks.onProgress?.({ kind: 'start', variants: request.variants, n: qkv.n, backend: selection.selected });
 
   const alternate = alternateQkv(qkv);
@@ -291,9 +296,10 @@ export async function measureVariant(variant: Variant, ctx: VariantContext, m: M
   const refused = refusal(variant, ctx, m.memoryBudgetBytes);
   if (refused) return baseResult(variant, ctx, selection, 'skipped', refused);
   const result = baseResult(variant, ctx, selection, 'ok');
-  const runner = new KernelRunner(createGpu(selection.selected), selection.selected, () => m.hooks.shouldCancel?.() ?? false);
+  const runner = new KernelRunner(createGpu(selection.selected), selection.selected, () => m.hooks.shouldCancel?.() ?? false, selection.threads);
   try {
     m.progress('compiling');
+    collectGarbage();
     const plan = variant.plan(ctx, runner);
     const firstStart = performance.now();
     const firstOut = await plan.run(m.qkv);
@@ -324,6 +330,7 @@ export async function measureVariant(variant: Variant, ctx: VariantContext, m: M
     const inputs = [m.alternate, m.qkv];
     const warmups = timing.skipWarmupsWhenSlow && firstCallMs > timing.budgetMs ? 0 : timing.warmups;
     for (let w = 0; w < warmups; w++) await plan.run(inputs[w % 2] as Qkv);
+    collectGarbage();
     const samples: number[] = [];
     let measuredBytes = 0;
     const baselineBytes = process.memoryUsage().arrayBuffers;

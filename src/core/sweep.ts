@@ -1,4 +1,4 @@
-import { selectBackend, type BackendChoice } from './backends';
+import { availableThreads, selectBackend, type BackendChoice } from './backends';
 import { environmentInfo } from './environment';
 import { UserError } from './errors';
 import { checkRows, formatBytes } from './measure';
@@ -30,6 +30,8 @@ export interface SweepRequest {
   memoryBudgetBytes: number;
   /** A point past this many ms stops at the minimum of 3 timed runs. */
   pointBudgetMs: number;
+  /** webasm threads (gpu.js worker pool); 1 runs on the calling thread. */
+  threads: number;
 }
 
 export function sweepVariantNames(ids: readonly VariantId[]): SweepMeta['variants'] {
@@ -70,7 +72,8 @@ export async function sweep(request: SweepRequest, hooks: SweepHooks = {}): Prom
   }
   // Check the given parameters at every length before measuring anything.
   for (const id of request.variants) for (const n of request.lengths) resolveParams(id, variantById(id).params, request.params[id] ?? {}, n);
-  const selection = await selectBackend(request.backend);
+  checkSettingsRange('threads', request.threads, 1, availableThreads());
+  const selection = await selectBackend(request.backend, request.threads);
   const meta: SweepMeta = {
     lengths: request.lengths,
     d: request.d,

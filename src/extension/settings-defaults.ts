@@ -12,4 +12,5 @@ export const SETTING_DEFAULTS = {
   memoryBudgetMiB: 2048,
   sweepLengths: '256, 512, 1024, 2048, 4096, 8192, 16384',
   sweepPointBudgetMs: 2000,
+  threads: 1,
 } as const;

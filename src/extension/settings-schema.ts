@@ -63,6 +63,13 @@ export function configurationContribution(): JsonSchema {
       default: SETTING_DEFAULTS.sweepPointBudgetMs,
       description: 'Time budget per sweep point: a slow point stops at 3 timed runs (never fewer) instead of 5, and the report says so.',
     },
+    [`${SECTION}.threads`]: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 256,
+      default: SETTING_DEFAULTS.threads,
+      description: 'Threads for the webasm backend (gpu.js worker pool). 1 runs the kernels on the worker thread itself, which gives steadier timings and scaling curves; more can be faster on large inputs.',
+    },
     [`${SECTION}.variants`]: {
       type: 'array',
       items: { type: 'string', enum: VARIANTS.map((v) => v.id) },

@@ -27,6 +27,7 @@ export function readRunSettings(tokenizer: TokenizerName): { ok: true; settings:
     variants: c.get<string[]>('variants', [...VARIANT_IDS]),
     params,
     mapSize: MAP_SIZE,
+    threads: c.get('threads', SETTING_DEFAULTS.threads),
   };
   const parsed = parseMessage(runSettingsSchema, candidate);
   if (!parsed.ok) return { ok: false, error: `Setting ${SECTION}.${settingName(parsed.error)} is not valid: ${parsed.error}` };

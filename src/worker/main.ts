@@ -65,6 +65,7 @@ async function runSweep(runId: number, text: string, settings: RunSettings, leng
         ...(tokens ? { tokens } : {}),
         memoryBudgetBytes: settings.memoryBudgetBytes,
         pointBudgetMs,
+        threads: settings.threads,
       },
       {
         onProgress: (event) => post({ type: 'sweepProgress', runId, event }),
@@ -97,6 +98,7 @@ async function run(runId: number, text: string, settings: RunSettings): Promise<
         memoryBudgetBytes: settings.memoryBudgetBytes,
         maxTokens: settings.maxTokens,
         mapSize: settings.mapSize,
+        threads: settings.threads,
       },
       {
         onProgress: (event) => post({ type: 'progress', runId, event }),

@@ -25,6 +25,11 @@ export interface IndexSet {
    * (full causal: y + 1, which halves its work). Default: every slot.
    */
   slotLimit?: string;
+  /**
+   * Dense: slot s holds key s for every s below slotLimit(y) (full attention). The kernels then
+   * skip keyOf, which matters when every row has N slots.
+   */
+  dense?: boolean;
   constants: Record<string, number>;
 }
 
@@ -108,6 +113,23 @@ function weightedValues(this: KernelThis, p: number[][], v: number[][]): number 
   return acc;
 }
 
+/** Dense index sets: weighted values without keyOf; keys are slots, rows stop at slotLimit. */
+function denseWeightedValues(this: KernelThis, p: number[][], v: number[][]): number {
+  const y = this.thread.y;
+  const c = this.thread.x;
+  const limit = slotLimit(y);
+  let a0 = 0;
+  let a1 = 0;
+  for (let s = 0; s < this.constants.slots2; s++) {
+    const b = s * 2;
+    if (b >= limit) break;
+    a0 += p[y][b] * v[b][c];
+    a1 += p[y][b + 1] * v[b + 1][c];
+  }
+  if (this.constants.slots2 * 2 < this.constants.slots) a0 += p[y][this.constants.slots - 1] * v[this.constants.slots - 1][c];
+  return a0 + a1;
+}
+
 declare function keyOf(y: number, s: number): number;
 declare function queryOf(y: number): number;
 declare function slotLimit(y: number): number;
@@ -139,14 +161,14 @@ export class GatherAttention {
     customScores?: ScoreKernel,
   ) {
     const functions = [...(set.helpers ?? []), set.keyOf, set.queryOf ?? identityQueryOf, set.slotLimit ?? allSlots, ...(customScores?.functions ?? [])];
-    const constants = { ...set.constants, d, d4: Math.floor(d / 4), slots: set.slots, scale: 1 / Math.sqrt(d) };
+    const constants = { ...set.constants, d, d4: Math.floor(d / 4), slots: set.slots, slots2: Math.floor(set.slots / 2), scale: 1 / Math.sqrt(d) };
     const rows = set.rows;
     const slots = set.slots;
     this.scoresK = runner.kernel({ name: 'scores', fn: customScores?.fn ?? scores, output: [slots, rows], constants, functions });
     this.maxK = runner.kernel({ name: 'row max', fn: rowMax, output: [rows], constants, functions });
     this.sumK = runner.kernel({ name: 'row sum', fn: rowSum, output: [rows], constants, functions });
     this.probsK = runner.kernel({ name: 'probabilities', fn: probs, output: [slots, rows], constants, functions });
-    this.outK = runner.kernel({ name: 'weighted values', fn: weightedValues, output: [d, rows], constants, functions });
+    this.outK = runner.kernel({ name: 'weighted values', fn: set.dense ? denseWeightedValues : weightedValues, output: [d, rows], constants, functions });
   }
 
   /** O [rows x d]; `extra` are the custom score kernel's arguments after q and k. */

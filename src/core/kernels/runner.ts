@@ -78,10 +78,16 @@ export class KernelRunner {
   readonly warnings: string[] = [];
   kernelCalls = 0;
 
+  /**
+   * `threads` > 1 puts webasm kernels under gpu.js's async mode, which splits them over a worker
+   * pool of that size; 1 runs them on this thread (steadier timings: the pool's dispatch cost and
+   * its parallel efficiency both change with N, which bends the scaling curves).
+   */
   constructor(
     private readonly gpu: GPU,
     readonly backend: BackendName,
     private readonly shouldCancel: () => boolean = () => false,
+    private readonly threads = 1,
   ) {}
 
   kernel(spec: KernelSpec): KernelHandle {
@@ -92,7 +98,8 @@ export class KernelRunner {
       precision: 'single',
       tactic: 'precision',
       loopMaxIterations: 1 << 20,
-      asyncMode: true,
+      asyncMode: this.backend === 'webgpu' || this.threads > 1,
+      ...(this.threads > 1 ? { poolSize: this.threads } : {}),
       ...(spec.argumentTypes ? { argumentTypes: spec.argumentTypes } : {}),
     } as never) as IKernelRunShortcut;
     const handle = { spec, shortcut };

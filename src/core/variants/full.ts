@@ -23,5 +23,5 @@ export const full = maskVariant({
   allowed: (ctx, i, j) => !ctx.causal || j <= i,
   rowCount: (ctx, i) => (ctx.causal ? i + 1 : ctx.n),
   // The scores and probabilities are N x N; the causal half is skipped in the arithmetic only.
-  indexSet: (ctx) => ({ rows: ctx.n, slots: ctx.n, keyOf, slotLimit, constants: { causal: ctx.causal ? 1 : 0 } }),
+  indexSet: (ctx) => ({ rows: ctx.n, slots: ctx.n, keyOf, slotLimit, dense: true, constants: { causal: ctx.causal ? 1 : 0 } }),
 });

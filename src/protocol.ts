@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BACKENDS } from './core/backends-list';
-import { probeSchema, reportSchema, sweepPointSchema, sweepReportSchema } from './core/report';
+import { mapSchema, probeSchema, reportSchema, sweepPointSchema, sweepReportSchema } from './core/report';
 import { TOKENIZERS } from './core/tokenizer-names';
 import { VARIANT_IDS } from './core/variants/ids';
 
@@ -44,16 +44,7 @@ export const progressEventSchema = z.discriminatedUnion('kind', [
 export type ProgressMessage = z.infer<typeof progressEventSchema>;
 
 /** A variant's map as it crosses threads: the values in a Float32Array (transferred, not copied). */
-export const wireMapSchema = z.object({
-  id: z.string(),
-  kind: z.enum(['mask', 'weights']),
-  rows: z.number().int(),
-  cols: z.number().int(),
-  sourceRows: z.number().int(),
-  sourceCols: z.number().int(),
-  rowQuery: z.array(z.number().int()),
-  values: z.instanceof(Float32Array),
-});
+export const wireMapSchema = mapSchema.extend({ id: z.string(), values: z.instanceof(Float32Array) });
 export type WireMap = z.infer<typeof wireMapSchema>;
 
 export const runResultSchema = z.object({ report: reportSchema, maps: z.array(wireMapSchema) });

@@ -12,8 +12,8 @@ import { isVariantId, VARIANTS, variantById } from '../core/variants/registry';
 import { parseCommandArgs, parseDirection, parseInteger, parseNumber, parsePlainParams, parseScopedParams, parseVariantList } from './cli-parts';
 import { DEFAULT_SWEEP_LENGTHS, parseLengths, sweep, type SweepRequest } from '../core/sweep';
 import { DEFAULT_POINT_BUDGET_MS } from '../core/sweep-defaults';
-import { profileCsv, sweepCsv } from '../core/export-csv';
-import { htmlReport } from '../core/export-html';
+import { exportText } from '../core/export-content';
+import type { ReportContent } from '../core/report';
 import { renderProfile, renderSweep } from './table';
 
 const USAGE = `attention-profiler ${TOOL_VERSION}: profile 14 attention variants on your tokens
@@ -36,6 +36,34 @@ them on one thread, which gives steadier timings and scaling curves.
 exit codes: 0 all variants ran, 1 a variant failed (see the table), 2 bad input or a backend that cannot run`;
 
 const MASK_MAX_N = 4096;
+
+/** The options profile and sweep share. */
+const MEASURE_OPTIONS = {
+  variants: { type: 'string' },
+  backend: { type: 'string' },
+  d: { type: 'string' },
+  seed: { type: 'string' },
+  causal: { type: 'boolean' },
+  bidirectional: { type: 'boolean' },
+  param: { type: 'string', multiple: true },
+  json: { type: 'string' },
+  csv: { type: 'string' },
+  html: { type: 'string' },
+  'memory-budget-mib': { type: 'string' },
+  threads: { type: 'string' },
+} as const;
+
+/** --json, --csv, --html: checked before the work starts, written after it. */
+function checkExportTargets(values: { json?: string; csv?: string; html?: string }): void {
+  for (const [flag, file] of [['--json', values.json], ['--csv', values.csv], ['--html', values.html]] as const) if (file !== undefined) checkWritableFile(file, flag);
+}
+
+function writeExports(values: { json?: string; csv?: string; html?: string }, content: ReportContent): void {
+  for (const format of ['json', 'csv', 'html'] as const) {
+    const file = values[format];
+    if (file !== undefined) fs.writeFileSync(file, exportText(format, content));
+  }
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -123,28 +151,17 @@ function maskCommand(argv: string[]): number {
 
 async function profileCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
+    ...MEASURE_OPTIONS,
     text: { type: 'string' },
     file: { type: 'string' },
     ids: { type: 'string' },
     qkv: { type: 'string' },
-    variants: { type: 'string' },
-    backend: { type: 'string' },
-    d: { type: 'string' },
-    seed: { type: 'string' },
-    causal: { type: 'boolean' },
-    bidirectional: { type: 'boolean' },
-    param: { type: 'string', multiple: true },
     repeats: { type: 'string' },
-    json: { type: 'string' },
     'dump-outputs': { type: 'string' },
     tokenizer: { type: 'string' },
     'max-tokens': { type: 'string' },
     'time-budget-ms': { type: 'string' },
-    'memory-budget-mib': { type: 'string' },
     maps: { type: 'string' },
-    csv: { type: 'string' },
-    html: { type: 'string' },
-    threads: { type: 'string' },
   });
   const backend = values.backend ?? 'auto';
   if (!isBackendChoice(backend)) throw new UserError(`unknown backend "${backend}" (auto, webgpu, headlessgl, webasm, cpu)`);
@@ -177,7 +194,7 @@ async function profileCommand(argv: string[]): Promise<number> {
   if (!(request.memoryBudgetBytes > 0)) throw new UserError('--memory-budget-mib must be > 0');
   const dumpDir = values['dump-outputs'];
   if (dumpDir !== undefined) prepareOutputDir(dumpDir, '--dump-outputs');
-  for (const [flag, file] of [['--json', values.json], ['--csv', values.csv], ['--html', values.html]] as const) if (file !== undefined) checkWritableFile(file, flag);
+  checkExportTargets(values);
 
   const report = await profile(request, {
     onProgress: (e) => {
@@ -186,30 +203,13 @@ async function profileCommand(argv: string[]): Promise<number> {
     onOutput: dumpDir === undefined ? undefined : (id, output, n, dd) => fs.writeFileSync(path.join(dumpDir, `${id}.npy`), encodeNpyMatrix(output, n, dd)),
   });
   if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(41) + '\r');
-  if (values.json !== undefined) fs.writeFileSync(values.json, `${JSON.stringify(report, null, 1)}\n`);
-  if (values.csv !== undefined) fs.writeFileSync(values.csv, profileCsv(report));
-  if (values.html !== undefined) fs.writeFileSync(values.html, htmlReport({ kind: 'run', report }));
+  writeExports(values, { kind: 'run', report });
   process.stdout.write(`${renderProfile(report)}\n`);
   return report.variants.some((v) => v.status === 'failed') ? 1 : 0;
 }
 
 async function sweepCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs(argv, {
-    variants: { type: 'string' },
-    n: { type: 'string' },
-    backend: { type: 'string' },
-    d: { type: 'string' },
-    seed: { type: 'string' },
-    causal: { type: 'boolean' },
-    bidirectional: { type: 'boolean' },
-    param: { type: 'string', multiple: true },
-    json: { type: 'string' },
-    csv: { type: 'string' },
-    html: { type: 'string' },
-    'memory-budget-mib': { type: 'string' },
-    'point-budget-ms': { type: 'string' },
-    threads: { type: 'string' },
-  });
+  const { values } = parseCommandArgs(argv, { ...MEASURE_OPTIONS, n: { type: 'string' }, 'point-budget-ms': { type: 'string' } });
   const backend = values.backend ?? 'auto';
   if (!isBackendChoice(backend)) throw new UserError(`unknown backend "${backend}" (auto, webgpu, headlessgl, webasm, cpu)`);
   const request: SweepRequest = {
@@ -227,16 +227,14 @@ async function sweepCommand(argv: string[]): Promise<number> {
   checkSettingsRange('seed', request.seed, 0, 2 ** 31 - 1);
   if (!(request.memoryBudgetBytes > 0)) throw new UserError('--memory-budget-mib must be > 0');
   if (!(request.pointBudgetMs >= 0)) throw new UserError('--point-budget-ms must be >= 0');
-  for (const [flag, file] of [['--json', values.json], ['--csv', values.csv], ['--html', values.html]] as const) if (file !== undefined) checkWritableFile(file, flag);
+  checkExportTargets(values);
   const report = await sweep(request, {
     onProgress: (e) => {
       if (e.kind === 'point' && e.phase === 'compiling' && process.stderr.isTTY) process.stderr.write(`\r${e.point + 1}/${e.total} ${e.id} N=${e.n}...`.padEnd(50));
     },
   });
   if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(51) + '\r');
-  if (values.json !== undefined) fs.writeFileSync(values.json, `${JSON.stringify(report, null, 1)}\n`);
-  if (values.csv !== undefined) fs.writeFileSync(values.csv, sweepCsv(report));
-  if (values.html !== undefined) fs.writeFileSync(values.html, htmlReport({ kind: 'sweep', sweep: report }));
+  writeExports(values, { kind: 'sweep', sweep: report });
   process.stdout.write(`${renderSweep(report)}\n`);
   return report.variants.some((v) => v.points.some((p) => p.status === 'failed')) ? 1 : 0;
 }

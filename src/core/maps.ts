@@ -1,25 +1,9 @@
 import type { Qkv } from './qkv';
+import type { VariantMap } from './report-maps';
+
+export type { VariantMap } from './report-maps';
 import type { Variant, VariantContext } from './variants/types';
 
-/**
- * What a card draws: the variant's mask (0/1) or effective weights, at most `size` x `size`
- * cells. Above that, display row r shows one sampled query row (the middle of its band of
- * queries) and display column c the keys [c*step, (c+1)*step): masks average the 0/1 entries
- * (the fraction allowed), weights add them up (the weight of that group of keys).
- */
-export interface VariantMap {
-  kind: 'mask' | 'weights';
-  /** Display rows and columns. */
-  rows: number;
-  cols: number;
-  /** Source rows (queries) and columns (keys, or memory slots for slot masks). */
-  sourceRows: number;
-  sourceCols: number;
-  /** The query index shown in each display row. */
-  rowQuery: number[];
-  /** Row-major values, rows x cols. */
-  values: Float32Array;
-}
 
 export function sampledRows(n: number, size: number): number[] {
   if (n <= size) return Array.from({ length: n }, (_, i) => i);

@@ -1,16 +1,27 @@
 import type { ProfileReport } from './report';
 
-/** A run's maps as they travel between threads: typed arrays next to the report. */
-export interface TypedMap {
-  id: string;
+/**
+ * What a card draws: the variant's mask (0/1) or effective weights, at most `size` x `size`
+ * cells. Above that, display row r shows one sampled query row (the middle of its band of
+ * queries) and display column c the keys [c*step, (c+1)*step): masks average the 0/1 entries
+ * (the fraction allowed), weights add them up (the weight of that group of keys).
+ */
+export interface VariantMap {
   kind: 'mask' | 'weights';
+  /** Display rows and columns. */
   rows: number;
   cols: number;
+  /** Source rows (queries) and columns (keys, or memory slots for slot masks). */
   sourceRows: number;
   sourceCols: number;
+  /** The query index shown in each display row. */
   rowQuery: number[];
+  /** Row-major values, rows x cols. */
   values: Float32Array;
 }
+
+/** A run's map as it travels between threads: typed values, next to the report. */
+export type TypedMap = VariantMap & { id: string };
 
 /** The run's report with each map put back into its variant (as numbers), for files. */
 export function reportWithMaps(report: ProfileReport, maps: readonly TypedMap[]): ProfileReport {

@@ -36,6 +36,10 @@ export const memorySchema = z.object({
   processDeltaBytes: z.number().optional().describe('secondary: growth of the process array-buffer memory during the timed runs'),
 });
 
+export const checkSchema = z
+  .object({ rows: z.number().int(), relError: z.number(), tolerance: z.number(), passed: z.boolean() })
+  .describe('correctness gate: kernel output against the float64 reference, before timing');
+
 export const mapSchema = z.object({
   kind: z.enum(['mask', 'weights']),
   rows: z.number().int(),
@@ -67,10 +71,7 @@ export const variantResultSchema = z.object({
   predictedFlops: z.number(),
   nnz: z.number().describe('pairs (query, key) with non-zero weight: mask entries or effective support'),
   density: z.number().describe('nnz / N^2'),
-  check: z
-    .object({ rows: z.number().int(), relError: z.number(), tolerance: z.number(), passed: z.boolean() })
-    .optional()
-    .describe('correctness gate: kernel output against the float64 reference, before timing'),
+  check: checkSchema.optional(),
   errorVsFull: z
     .object({
       relFrobenius: z.number().describe('||O - O_full||_F / ||O_full||_F on the rows below, O_full exact (float64)'),
@@ -149,7 +150,7 @@ export const sweepPointSchema = z.object({
     .optional(),
   memory: memorySchema,
   predictedFlops: z.number(),
-  check: z.object({ rows: z.number().int(), relError: z.number(), tolerance: z.number(), passed: z.boolean() }).optional(),
+  check: checkSchema.optional(),
 });
 
 export const fitSchema = z.object({

@@ -4,6 +4,7 @@ import { hostMatrix, hostVector, type DeviceArray } from '../kernels/runner';
 import { scanPasses } from '../kernels/scan';
 import type { Qkv } from '../qkv';
 import { seededWeights } from './seeded';
+import { denseSupport } from './common';
 import type { Variant, VariantContext } from './types';
 
 /**
@@ -212,11 +213,8 @@ export const aft: Variant = {
   ],
   directions: 'both',
   directionNote: () => undefined,
-  maskType: 'effective_support',
-  maskColumns: (ctx) => ctx.n,
-  allowed: (ctx, i, j) => !ctx.causal || j <= i,
+  ...denseSupport,
   rowWeights,
-  weightsAreDistribution: true,
   attribution: 'a_ij = exp(K_jc + w_ij) / sum_j\' exp(K_j\'c + w_ij\'), mean over channels; the sigmoid(Q) gate is left out',
   cost,
   weightBytes(ctx) {

@@ -1,6 +1,6 @@
 import type { ParamSpec } from '../params';
 import type { Qkv } from '../qkv';
-import type { VariantContext } from './types';
+import type { Variant, VariantContext } from './types';
 
 /** Float64 dot product of row i of a and row j of b (both [rows x d]). */
 export function dotRows(a: Float32Array | Float64Array, i: number, b: Float32Array | Float64Array, j: number, d: number): number {
@@ -92,4 +92,15 @@ export const windowParam: ParamSpec = {
   default: 32,
   min: 1,
   max: 65536,
+};
+
+/**
+ * The map fields of variants whose effective weights cover every visible key (linear attention,
+ * AFT, RWKV): their support is the causal triangle, or everything when bidirectional.
+ */
+export const denseSupport: Pick<Variant, 'maskType' | 'maskColumns' | 'allowed' | 'weightsAreDistribution'> = {
+  maskType: 'effective_support',
+  maskColumns: (ctx) => ctx.n,
+  allowed: (ctx, i, j) => !ctx.causal || j <= i,
+  weightsAreDistribution: true,
 };

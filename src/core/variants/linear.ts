@@ -3,6 +3,7 @@ import { hostMatrix, type DeviceArray } from '../kernels/runner';
 import { inclusiveScan, scanPasses } from '../kernels/scan';
 import type { Qkv } from '../qkv';
 import { memo } from './memo';
+import { denseSupport } from './common';
 import type { Variant, VariantContext } from './types';
 
 /**
@@ -207,11 +208,8 @@ export const linear: Variant = {
   params: [{ name: 'eps', kind: 'float', description: 'eps added to the denominator (fast-transformers uses 1e-6; the paper has none)', default: 1e-6, min: 0, max: 1 }],
   directions: 'both',
   directionNote: () => undefined,
-  maskType: 'effective_support',
-  maskColumns: (ctx) => ctx.n,
-  allowed: (ctx, i, j) => !ctx.causal || j <= i,
+  ...denseSupport,
   rowWeights,
-  weightsAreDistribution: true,
   attribution: 'a_ij = phi(q_i)·phi(k_j) / (sum_j\' phi(q_i)·phi(k_j\') + eps); rows sum to 1 - eps/(den + eps)',
   cost,
   reference,

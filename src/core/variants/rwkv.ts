@@ -2,6 +2,7 @@ import { decayedOutput, decayScanBytes, decayScanKernels, prefixStates } from '.
 import { hostMatrix, hostVector } from '../kernels/runner';
 import { scanPasses } from '../kernels/scan';
 import type { Qkv } from '../qkv';
+import { denseSupport } from './common';
 import type { Variant, VariantContext } from './types';
 
 /**
@@ -82,11 +83,8 @@ export const rwkv: Variant = {
   params: [],
   directions: 'causal-only',
   directionNote: () => undefined,
-  maskType: 'effective_support',
-  maskColumns: (ctx) => ctx.n,
-  allowed: (_ctx, i, j) => j <= i,
+  ...denseSupport,
   rowWeights,
-  weightsAreDistribution: true,
   attribution: 'a_ij = e^{-(i-1-j) w_c + k_jc} / Z_ic (bonus e^{u_c + k_ic} for j = i), mean over channels; the sigmoid gate is left out',
   cost(ctx) {
     const { n, d } = ctx;

@@ -30,7 +30,7 @@ export class Heatmap {
     private readonly map: WireMap,
     private readonly tokens: ReadonlyArray<{ text: string }> | undefined,
     private theme: Theme,
-    private readonly label: string,
+    label: string,
     private readonly onHoverQuery: (query: number | null) => void,
   ) {
     this.maxValue = map.values.reduce((m, v) => Math.max(m, v), 0);

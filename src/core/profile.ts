@@ -8,7 +8,7 @@ import { resolveParams, type ParamValue } from './params';
 import { alternateQkv, syntheticQkv, type Qkv } from './qkv';
 import { REPORT_SCHEMA_ID, REPORT_VERSION, type ProfileReport, type VariantResult } from './report';
 import { parseIdList, tokenizeText, tokensFromIds, type Token, type TokenizerName } from './tokens';
-import { VARIANTS, variantById } from './variants/registry';
+import { variantById } from './variants/registry';
 import type { Variant, VariantContext, VariantId } from './variants/types';
 import { environmentInfo } from './environment';
 import { TOOL_VERSION } from './version';
@@ -395,4 +395,3 @@ function toReportMap(map: ReturnType<typeof buildVariantMap>): NonNullable<Varia
   return { kind: map.kind, rows: map.rows, cols: map.cols, sourceRows: map.sourceRows, sourceCols: map.sourceCols, rowQuery: map.rowQuery, values: Array.from(map.values) };
 }
 
-export { VARIANTS };

@@ -1,7 +1,7 @@
 import { availableThreads, selectBackend, type BackendChoice } from './backends';
 import { environmentInfo } from './environment';
 import { UserError } from './errors';
-import { checkRows, formatBytes } from './measure';
+import { checkRows } from './measure';
 import { resolveParams, type ParamValue } from './params';
 import { DEFAULT_SETTINGS, LIMITS, checkSettingsRange, measureVariant } from './profile';
 import { alternateQkv, syntheticQkv } from './qkv';
@@ -161,8 +161,4 @@ function toPoint(n: number, r: VariantResult): SweepPoint {
     predictedFlops: r.predictedFlops,
     ...(r.check ? { check: r.check } : {}),
   };
-}
-
-export function describeSkip(point: SweepPoint): string {
-  return point.reason ?? `${point.status} (predicted ${formatBytes(point.memory.predictedBytes)})`;
 }

@@ -44,6 +44,7 @@ export const identityQueryOf = kernelFunction('queryOf', function queryOf(y: num
   return y;
 });
 
+/** Every slot may be valid. (`0 * y` keeps y used: gpu.js types helper arguments from their uses.) */
 const allSlots = kernelFunction('slotLimit', function (this: KernelThis, y: number): number {
   return this.constants.slots + 0 * y;
 });

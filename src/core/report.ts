@@ -130,7 +130,7 @@ export type VariantResult = z.infer<typeof variantResultSchema>;
 export type Timing = z.infer<typeof timingSchema>;
 export type ReportMap = z.infer<typeof mapSchema>;
 
-/** JSON Schema of the report (draft 2020-12), written to docs/report.schema.json by the build. */
+/** JSON Schema of the report (draft 2020-12), written to docs/report.schema.json by npm run schema. */
 export function reportJsonSchema(): unknown {
   return z.toJSONSchema(reportSchema);
 }
@@ -210,7 +210,7 @@ export type SweepPoint = z.infer<typeof sweepPointSchema>;
 export type Fit = z.infer<typeof fitSchema>;
 export type Crossover = z.infer<typeof crossoverSchema>;
 
-/** JSON Schema of the sweep report, written to docs/sweep.schema.json. */
+/** JSON Schema of the sweep report, written to docs/sweep.schema.json by npm run schema. */
 export function sweepJsonSchema(): unknown {
   return z.toJSONSchema(sweepReportSchema);
 }

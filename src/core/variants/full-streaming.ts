@@ -9,7 +9,10 @@ import type { Variant, VariantContext } from './types';
  * row max m and sum l are updated and the running output rescaled, so memory is O(N (tile + d))
  * instead of O(N^2). The output equals `full`'s.
  */
-/** Scores of query i against the keys of the tile starting at t0 (k holds only those keys). */
+/**
+ * Scores of query i against the keys of the tile starting at t0 (k holds only those keys). The
+ * unrolled dot product repeats the gather engine's: gpu.js helpers cannot take arrays on webasm.
+ */
 function tileScores(this: KernelThis, q: number[][], k: number[][], t0: number): number {
   const i = this.thread.y;
   const j = t0 + this.thread.x;

@@ -207,7 +207,11 @@ describe('attention-profiler profile', () => {
 
   it('refuses a forced backend that cannot run here, naming why', () => {
     const r = cli('profile', '--text', 'hello there', '--backend', 'webgpu', '--variants', 'full');
-    if (r.code === 0) return; // a machine with a WebGPU adapter runs it; that is not an error
+    if (r.code === 0) {
+      // A machine with a WebGPU adapter runs it, and says so.
+      assert.match(r.stdout, /^backend: webgpu \(WebGPU: /mu);
+      return;
+    }
     assertUserError(r, /backend webgpu cannot run here: .*adapter|backend webgpu cannot run here: .*module/u);
   });
 });

@@ -127,8 +127,6 @@ export const reportSchema = z.object({
 
 export type ProfileReport = z.infer<typeof reportSchema>;
 export type VariantResult = z.infer<typeof variantResultSchema>;
-export type Timing = z.infer<typeof timingSchema>;
-export type ReportMap = z.infer<typeof mapSchema>;
 
 /** JSON Schema of the report (draft 2020-12), written to docs/report.schema.json by npm run schema. */
 export function reportJsonSchema(): unknown {

@@ -28,7 +28,3 @@ export function scanPasses(chunks: number): number {
   return chunks <= 1 ? 0 : Math.ceil(Math.log2(chunks));
 }
 
-/** Peak bytes of an inclusive scan over [width x chunks]: the array being read and the one being written. */
-export function scanPeakBytes(width: number, chunks: number): number {
-  return 4 * width * chunks * (chunks > 1 ? 2 : 1);
-}

@@ -2,5 +2,8 @@
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 
-const entryPoints = fs.readdirSync('test/desktop').filter((f) => f.endsWith('.test.ts')).map((f) => `test/desktop/${f}`);
+const entryPoints = fs
+  .readdirSync('test/desktop')
+  .filter((f) => f.endsWith('.test.ts'))
+  .map((f) => `test/desktop/${f}`);
 await esbuild.build({ entryPoints, outdir: 'out/desktop-tests', bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] });

@@ -1,5 +1,6 @@
-// The README's test command (`npm test`): build the bundles, type-check, then run every test file
-// with node's built-in runner. Tests that need a display (headless-gl) get one from xvfb-run
+// The README's test command (`npm test`): build the bundles, type-check, check the import layers,
+// lint and formatting (all of it alone: `npm run lint`), then run every test file with node's
+// built-in runner. Tests that need a display (headless-gl) get one from xvfb-run
 // when it is installed and no DISPLAY is set; on CI (CI=true) the headless-gl suite is required.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -16,7 +17,8 @@ function hasCommand(name) {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 }
 
-const filter = process.argv.slice(2);
+const lintOnly = process.argv.includes('--lint-only');
+const filter = process.argv.slice(2).filter((a) => a !== '--lint-only');
 const files = fs
   .readdirSync('test', { recursive: true })
   .filter((f) => f.endsWith('.test.ts') && !f.startsWith('desktop'))
@@ -29,6 +31,11 @@ const tsc = path.join('node_modules', 'typescript', 'bin', 'tsc');
 run(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit']);
 run(process.execPath, [tsc, '-p', 'webview/tsconfig.json', '--noEmit']);
 run(process.execPath, [tsc, '-p', 'test/tsconfig.json', '--noEmit']);
+// The import layers (dependency-cruiser), the linter (typescript-eslint, type-checked) and the formatter (Prettier).
+run(process.execPath, [path.join('node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs'), 'src', 'webview', 'scripts', '--config', '.dependency-cruiser.cjs']);
+run(process.execPath, [path.join('node_modules', 'eslint', 'bin', 'eslint.js'), '.']);
+run(process.execPath, [path.join('node_modules', 'prettier', 'bin', 'prettier.cjs'), '--check', '.']);
+if (lintOnly) process.exit(0);
 
 const nodeArgs = ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...files];
 if (!process.env.DISPLAY && hasCommand('xvfb-run')) {

@@ -5,10 +5,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { dump } from 'npyjs';
-import { parseNpyMatrix } from '../src/core/npy';
-import { reportSchema, sweepReportSchema } from '../src/core/report';
-import { VARIANTS, variantById } from '../src/core/variants/registry';
-import { contextOf, readGolden } from './helpers';
+import { parseNpyMatrix } from '../src/engine/npy';
+import { VARIANTS } from '../src/engine/variants/registry';
+import { storedReportSchema } from '../src/model/report';
+import { sweepReportSchema } from '../src/model/sweep';
+import { prepare, readGolden } from './helpers';
 
 const BIN = path.resolve(__dirname, '..', 'bin', 'attention-profiler.js');
 
@@ -24,10 +25,13 @@ function tempDir(): string {
 /** A user error: exit code 2 and one line on stderr naming the problem, no stack trace. */
 function assertUserError(r: { code: number; stderr: string }, pattern: RegExp): void {
   assert.equal(r.code, 2, `exit code (stderr: ${r.stderr})`);
-  const lines = r.stderr.trim().split('\n').filter((l) => !/^Warning: Couldn't load Vulkan|^\s+at operator\(\)/u.test(l));
+  const lines = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !/^Warning: Couldn't load Vulkan|^\s+at operator\(\)/u.test(l));
   assert.equal(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
-  assert.match(lines[0]!, /^attention-profiler: /u);
-  assert.match(lines[0]!, pattern);
+  assert.match(lines[0], /^attention-profiler: /u);
+  assert.match(lines[0], pattern);
   assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+/u, 'no stack trace');
 }
 
@@ -46,7 +50,7 @@ function qkvFolder(n: number, d: number, options: { kShape?: number[]; nanAt?: n
   if (options.nanAt !== undefined) q[options.nanAt] = NaN;
   writeNpy(dir, 'q.npy', q, [n, d]);
   const kShape = options.kShape ?? [n, d];
-  writeNpy(dir, 'k.npy', options.float64 ? new Float64Array(kShape[0]! * kShape[1]!).fill(0.5) : make(2).subarray(0, kShape[0]! * kShape[1]!), kShape);
+  writeNpy(dir, 'k.npy', options.float64 ? new Float64Array(kShape[0] * kShape[1]).fill(0.5) : make(2).subarray(0, kShape[0] * kShape[1]), kShape);
   if (!options.skipV) writeNpy(dir, 'v.npy', make(3), [n, d]);
   return dir;
 }
@@ -56,11 +60,33 @@ describe('attention-profiler variants', () => {
     const r = cli('variants', '--json');
     assert.equal(r.code, 0, r.stderr);
     const list = JSON.parse(r.stdout) as Array<{ id: string; params: Array<{ name: string; default: string; range: string }> }>;
-    assert.deepEqual(list.map((v) => v.id), VARIANTS.map((v) => v.id));
+    assert.deepEqual(
+      list.map((v) => v.id),
+      VARIANTS.map((v) => v.id),
+    );
     const strided = list.find((v) => v.id === 'strided')!;
-    assert.deepEqual(strided.params.find((p) => p.name === 'stride'), { ...strided.params.find((p) => p.name === 'stride')!, default: 'round(sqrt N)', range: '1 <= stride <= N' });
+    assert.deepEqual(
+      strided.params.find((p) => p.name === 'stride'),
+      { ...strided.params.find((p) => p.name === 'stride')!, default: 'round(sqrt N)', range: '1 <= stride <= N' },
+    );
   });
 });
+
+/** What `attention-profiler mask` prints. */
+interface MaskOutput {
+  variant: string;
+  n: number;
+  causal: boolean;
+  params: Record<string, string | number | boolean>;
+  type: string;
+  shape: [number, number];
+  count: number;
+  rows: string[];
+}
+
+function maskOutput(stdout: string): MaskOutput {
+  return JSON.parse(stdout) as MaskOutput;
+}
 
 describe('attention-profiler mask', () => {
   const golden = readGolden<{ entries: Array<{ name: string; matrix: number[][]; count: number }> }>('masks_n16.json');
@@ -68,10 +94,13 @@ describe('attention-profiler mask', () => {
   it('prints the sliding-window mask of the reference code (Longformer w1 = 2, bidirectional)', () => {
     const r = cli('mask', '--variant', 'sliding', '--n', '16', '--bidirectional', '--param', 'window=2');
     assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout);
+    const out = maskOutput(r.stdout);
     assert.deepEqual(Object.keys(out), ['variant', 'n', 'causal', 'params', 'type', 'shape', 'count', 'rows']);
     const expected = golden.entries.find((e) => e.name === 'longformer_sliding_w2')!;
-    assert.deepEqual(out.rows, expected.matrix.map((row) => row.join('')));
+    assert.deepEqual(
+      out.rows,
+      expected.matrix.map((row) => row.join('')),
+    );
     assert.equal(out.count, expected.count);
     assert.deepEqual(out.shape, [16, 16]);
     assert.equal(out.type, 'mask');
@@ -81,19 +110,25 @@ describe('attention-profiler mask', () => {
   it('prints memory-compressed attention as a slot mask over 1 + N/k slots', () => {
     const r = cli('mask', '--variant', 'compressed', '--n', '16', '--param', 'kernel=3');
     assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout);
+    const out = maskOutput(r.stdout);
     const expected = golden.entries.find((e) => e.name === 'mca_causal_k3_slots')!;
     assert.equal(out.type, 'slot_mask');
     assert.deepEqual(out.shape, [16, 6]);
-    assert.deepEqual(out.rows, expected.matrix.map((row) => row.join('')));
+    assert.deepEqual(
+      out.rows,
+      expected.matrix.map((row) => row.join('')),
+    );
   });
 
   it('prints the effective support of Transformer-XL, with its parameters filled in', () => {
     const r = cli('mask', '--variant', 'transformer-xl', '--n', '16', '--param', 'segment=4', '--param', 'memory=4');
-    const out = JSON.parse(r.stdout);
+    const out = maskOutput(r.stdout);
     assert.equal(out.type, 'effective_support');
     assert.deepEqual(out.params, { segment: 4, memory: 4, sameLength: false, relpos: 'on' });
-    assert.deepEqual(out.rows, golden.entries.find((e) => e.name === 'transformer_xl_L4_mem4')!.matrix.map((row) => row.join('')));
+    assert.deepEqual(
+      out.rows,
+      golden.entries.find((e) => e.name === 'transformer_xl_L4_mem4')!.matrix.map((row) => row.join('')),
+    );
   });
 
   it('labels an extension (BlockBERT forced causal) on stderr', () => {
@@ -118,11 +153,23 @@ describe('attention-profiler profile', () => {
   it('profiles text on cpu: a row per variant with numbers, and a report that follows the schema', () => {
     const dir = tempDir();
     const json = path.join(dir, 'report.json');
-    const r = cli('profile', '--text', 'The quick brown fox jumps over the lazy dog. '.repeat(6), '--variants', 'full,full-streaming,sliding,rwkv', '--backend', 'cpu', '--json', json, '--time-budget-ms', '0');
+    const r = cli(
+      'profile',
+      '--text',
+      'The quick brown fox jumps over the lazy dog. '.repeat(6),
+      '--variants',
+      'full,full-streaming,sliding,rwkv',
+      '--backend',
+      'cpu',
+      '--json',
+      json,
+      '--time-budget-ms',
+      '0',
+    );
     assert.equal(r.code, 0, r.stderr);
     for (const id of ['full', 'full-streaming', 'sliding', 'rwkv']) assert.match(r.stdout, new RegExp(`^${id}\\s+cpu\\s+\\d`, 'mu'));
     assert.doesNotMatch(r.stdout, /NaN/u);
-    const report = reportSchema.parse(JSON.parse(fs.readFileSync(json, 'utf8')));
+    const report = storedReportSchema.parse(JSON.parse(fs.readFileSync(json, 'utf8')));
     assert.equal(report.backend.selected, 'cpu');
     assert.equal(report.input.tokenizer, 'o200k_base');
     assert.ok(report.input.n > 50);
@@ -156,13 +203,25 @@ describe('attention-profiler profile', () => {
       const json = path.join(dir, 'r.json');
       const r = cli('profile', '--qkv', dir, '--variants', 'full,sliding', '--backend', 'cpu', '--json', json, '--time-budget-ms', '0');
       assert.equal(r.code, 0, r.stderr);
-      const report = reportSchema.parse(JSON.parse(fs.readFileSync(json, 'utf8')));
+      const report = storedReportSchema.parse(JSON.parse(fs.readFileSync(json, 'utf8')));
       assert.deepEqual([report.input.kind, report.input.qkv, report.input.n, report.input.d], ['qkv', 'npy', 12, 4]);
     }
   });
 
   it('skips a variant over the memory budget with the memory it would need, and runs the others', () => {
-    const r = cli('profile', '--ids', Array.from({ length: 600 }, (_, i) => i).join(','), '--variants', 'full,sliding', '--backend', 'cpu', '--memory-budget-mib', '1', '--time-budget-ms', '0');
+    const r = cli(
+      'profile',
+      '--ids',
+      Array.from({ length: 600 }, (_, i) => i).join(','),
+      '--variants',
+      'full,sliding',
+      '--backend',
+      'cpu',
+      '--memory-budget-mib',
+      '1',
+      '--time-budget-ms',
+      '0',
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /full: skipped: would need 2\.8 MiB of intermediates and weights at N = 600; the memory budget is 1\.0 MiB/u);
     assert.match(r.stdout, /^sliding\s+cpu\s+\d/mu);
@@ -219,8 +278,8 @@ describe('attention-profiler profile', () => {
 describe('cost model and masks agree through the CLI', () => {
   it('mask count equals the nnz of the cost model for every mask variant at N = 33', () => {
     for (const v of VARIANTS.filter((x) => x.maskType === 'mask')) {
-      const out = JSON.parse(cli('mask', '--variant', v.id, '--n', '33').stdout);
-      assert.equal(out.count, variantById(v.id).cost(contextOf(v.id, 33, 8, true)).nnz, v.id);
+      const out = maskOutput(cli('mask', '--variant', v.id, '--n', '33').stdout);
+      assert.equal(out.count, prepare(v, 33, 8, true).cost().nnz, v.id);
     }
   });
 });
@@ -235,11 +294,17 @@ describe('attention-profiler sweep', () => {
     assert.match(r.stdout, /^full\s+65536\s+-\s+-\s+-\s+32\.0 GiB\s+-\s+skipped: would need 32\.0 GiB of intermediates and weights at N = 65536; the memory budget is 2\.0 GiB$/mu);
     assert.match(r.stdout, /^sliding\s+65536\s+[\d.]+\s/mu);
     const report = sweepReportSchema.parse(JSON.parse(fs.readFileSync(json, 'utf8')));
-    assert.deepEqual(report.variants.map((v) => v.points.map((p) => p.status)), [['ok', 'skipped'], ['ok', 'ok']]);
+    assert.deepEqual(
+      report.variants.map((v) => v.points.map((p) => p.status)),
+      [
+        ['ok', 'skipped'],
+        ['ok', 'ok'],
+      ],
+    );
     const lines = fs.readFileSync(csv, 'utf8').trim().split('\r\n');
     assert.equal(lines[0], 'variant,n,status,median_ms,min_ms,max_ms,runs,reduced_runs,first_call_ms,predicted_bytes,measured_bytes,weight_bytes,predicted_flops,reason');
     assert.equal(lines.length, 5, 'a row per variant and length');
-    assert.match(lines[2]!, /^full,65536,skipped,,,,,,,34360262656,,0,/u);
+    assert.match(lines[2], /^full,65536,skipped,,,,,,,34360262656,,0,/u);
   });
 
   it('refuses bad lengths and parameters with one line', () => {
@@ -252,14 +317,31 @@ describe('attention-profiler sweep', () => {
 describe('profile exports', () => {
   it('writes a CSV with one row per variant and a self-contained HTML report', () => {
     const dir = tempDir();
-    const r = cli('profile', '--text', 'one two three four five', '--tokenizer', 'whitespace', '--variants', 'full,rwkv', '--backend', 'cpu', '--d', '8', '--csv', path.join(dir, 'r.csv'), '--html', path.join(dir, 'r.html'), '--time-budget-ms', '0');
+    const r = cli(
+      'profile',
+      '--text',
+      'one two three four five',
+      '--tokenizer',
+      'whitespace',
+      '--variants',
+      'full,rwkv',
+      '--backend',
+      'cpu',
+      '--d',
+      '8',
+      '--csv',
+      path.join(dir, 'r.csv'),
+      '--html',
+      path.join(dir, 'r.html'),
+      '--time-budget-ms',
+      '0',
+    );
     assert.equal(r.code, 0, r.stderr);
     const lines = fs.readFileSync(path.join(dir, 'r.csv'), 'utf8').trim().split('\r\n');
     assert.equal(lines.length, 3);
-    assert.match(lines[1]!, /^full,5,ok,cpu,[\d.]+,/u);
+    assert.match(lines[1], /^full,5,ok,cpu,[\d.]+,/u);
     const html = fs.readFileSync(path.join(dir, 'r.html'), 'utf8');
     assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data: blob:">/u);
     assert.doesNotMatch(html, /<(script|link|img)[^>]+(src|href)=/u, 'nothing is loaded from elsewhere');
   });
 });
-

@@ -130,11 +130,17 @@ describe('end to end in code-server 4.100.3 (VS Code 1.100.3) with the packaged 
     const view = viewFrame(page);
     await view.locator('vscode-textfield.lengths input').fill('128, 256, 512');
     await view.getByRole('button', { name: 'Sweep', exact: true }).click();
-    await view.locator('.progress-label', { hasText: /^sweep \d+\/42: /u }).first().waitFor({ timeout: 60_000 });
+    await view
+      .locator('.progress-label', { hasText: /^sweep \d+\/42: /u })
+      .first()
+      .waitFor({ timeout: 60_000 });
     await view.locator('.message', { hasText: 'Sweep done: 14 variants over 3 lengths.' }).waitFor({ timeout: 240_000 });
     assert.equal(await view.locator('.chart canvas').count(), 2);
     const legend = await view.locator('.chart[data-chart="time"] .u-legend .u-series').allInnerTexts();
-    assert.ok(legend.some((l) => /^full \(slope [\d.]+\)/u.test(l.trim())), legend.join(' | '));
+    assert.ok(
+      legend.some((l) => /^full \(slope [\d.]+\)/u.test(l.trim())),
+      legend.join(' | '),
+    );
     await view.locator('.sweep').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'e2e-code-server-sweep.png') });
 
@@ -147,8 +153,8 @@ describe('end to end in code-server 4.100.3 (VS Code 1.100.3) with the packaged 
     // Quick Open takes the file's absolute path (new files may not be indexed yet).
     await page.locator('.monaco-editor .view-lines').first().click();
     await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').fill(path.join(server.workspace, 'attention-runs', saved[0]!));
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: saved[0]! }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.quick-input-widget input').fill(path.join(server.workspace, 'attention-runs', saved[0]));
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: saved[0] }).first().waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter');
     const editor = editorFrame(page);
     await editor.locator('h2', { hasText: `Saved run: ${saved[0]}` }).waitFor({ timeout: 30_000 });

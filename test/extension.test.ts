@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import Module from 'node:module';
+import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 
 const BUNDLE = path.resolve(__dirname, '..', 'dist', 'extension.js');
+
+/** Node's require, to load the built bundle afresh and to replace a builtin's export. */
+const nodeRequire = createRequire(__filename);
 
 /** The parts of the VS Code API activation touches, recording what the extension registers. */
 function fakeVscode() {
@@ -58,6 +61,11 @@ function fakeVscode() {
   return { vscode, registered, posted, webviewView, config, send: (m: unknown) => onMessage?.(m) };
 }
 
+/** A message of the view's channel, as the view posts it. */
+function event(name: string, payload: unknown): unknown {
+  return { t: 'event', name, payload };
+}
+
 function loadExtension(vscode: unknown): { activate(ctx: unknown): void } {
   const original = (Module as unknown as { _load: (...a: unknown[]) => unknown })._load;
   (Module as unknown as { _load: (...a: unknown[]) => unknown })._load = function (request: unknown, ...rest: unknown[]) {
@@ -65,8 +73,8 @@ function loadExtension(vscode: unknown): { activate(ctx: unknown): void } {
     return original.call(this, request, ...rest);
   };
   try {
-    delete require.cache[BUNDLE];
-    return require(BUNDLE) as { activate(ctx: unknown): void };
+    delete nodeRequire.cache[BUNDLE];
+    return nodeRequire(BUNDLE) as { activate(ctx: unknown): void };
   } finally {
     (Module as unknown as { _load: unknown })._load = original;
   }
@@ -84,7 +92,7 @@ describe('extension activation', () => {
     const fake = fakeVscode();
     const constructed: string[] = [];
     // The bundle reads Worker from the builtin's exports when it starts one; replace it to see.
-    const workerThreads = require('node:worker_threads') as { Worker: unknown };
+    const workerThreads = nodeRequire('node:worker_threads') as { Worker: unknown };
     const RealWorker = workerThreads.Worker;
     workerThreads.Worker = class {
       constructor(file: string) {
@@ -106,24 +114,24 @@ describe('extension activation', () => {
       fake.registered.views.get('attentionProfiler.comparison')!.resolveWebviewView(fake.webviewView);
       assert.match(fake.webviewView.webview.html, /default-src 'none'/u);
       assert.match(fake.webviewView.webview.html, /script-src 'nonce-[A-Za-z0-9+/=]+'/u);
-      fake.send({ type: 'ready' });
-      assert.equal((fake.posted[0] as { type: string }).type, 'state');
+      fake.send(event('ready', {}));
+      assert.equal((fake.posted[0] as { name: string }).name, 'state');
 
       // Bad input is answered in the view, without a worker.
-      fake.send({ type: 'run', input: { text: '   ', tokenizer: 'o200k_base' } });
+      fake.send(event('run', { input: { text: '   ', tokenizer: 'o200k_base' } }));
       await new Promise((r) => setTimeout(r, 10));
       assert.match(JSON.stringify(fake.posted.at(-1)), /Nothing to profile/u);
-      fake.send({ type: 'run', input: { text: 42 } });
+      fake.send(event('run', { input: { text: 42 } }));
       assert.match(JSON.stringify(fake.posted.at(-1)), /malformed message/u);
       fake.config.set('headDim', 0);
-      fake.send({ type: 'run', input: { text: 'hello', tokenizer: 'o200k_base' } });
+      fake.send(event('run', { input: { text: 'hello', tokenizer: 'o200k_base' } }));
       await new Promise((r) => setTimeout(r, 10));
       assert.match(JSON.stringify(fake.posted.at(-1)), /Setting attentionProfiler.headDim is not valid/u);
       assert.deepEqual(constructed, []);
       assert.ok(!Object.keys(require.cache).some((k) => /node_modules[\\/](gpu\.js|gl|gpt-tokenizer)[\\/]/u.test(k)), 'gpu.js, gl and the tokenizer are not loaded');
 
       // Typing is use: the token count starts the worker (here the stand-in refuses, and the view is told why).
-      fake.send({ type: 'inputChanged', input: { text: 'hello world', tokenizer: 'o200k_base' } });
+      fake.send(event('inputChanged', { input: { text: 'hello world', tokenizer: 'o200k_base' } }));
       await new Promise((r) => setTimeout(r, 450));
       assert.deepEqual(constructed, [path.resolve(__dirname, '..', 'dist', 'worker.js')]);
       assert.match(JSON.stringify(fake.posted.at(-1)), /The profiling worker could not start: no worker in this test/u);

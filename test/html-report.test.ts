@@ -6,8 +6,10 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { reportSchema, sweepReportSchema, type ProfileReport, type SweepReport } from '../src/core/report';
-import { formatBytes, formatError, formatMs } from '../webview/format';
+import { storedReportSchema, type StoredReport } from '../src/model/report';
+import { sweepReportSchema, type SweepReport } from '../src/model/sweep';
+import { formatBytes } from '../src/model/format';
+import { formatError, formatMs } from '../webview/format';
 import { OUTPUT_DIR, chromiumPath, launchChromium } from './browser/chromium';
 
 const BIN = path.resolve(__dirname, '..', 'bin', 'attention-profiler.js');
@@ -48,8 +50,24 @@ describe('the exported HTML report, opened in headless Chromium with the network
   it('a run: the cards show the same numbers as the JSON report, and the page makes no request', async () => {
     const json = path.join(dir, 'run.json');
     const html = path.join(dir, 'run.html');
-    cli('profile', '--text', 'Reports should work offline and say the same thing as the data. '.repeat(5), '--backend', 'cpu', '--d', '16', '--maps', '64', '--json', json, '--html', html, '--time-budget-ms', '0');
-    const report: ProfileReport = reportSchema.parse(JSON.parse(fs.readFileSync(json, 'utf8')));
+    cli(
+      'profile',
+      '--text',
+      'Reports should work offline and say the same thing as the data. '.repeat(5),
+      '--backend',
+      'cpu',
+      '--d',
+      '16',
+      '--maps',
+      '64',
+      '--json',
+      json,
+      '--html',
+      html,
+      '--time-budget-ms',
+      '0',
+    );
+    const report: StoredReport = storedReportSchema.parse(JSON.parse(fs.readFileSync(json, 'utf8')));
     const { page, requests } = await openOffline(browser, html);
     await page.waitForSelector('article.card');
     assert.equal(await page.locator('article.card').count(), 14);

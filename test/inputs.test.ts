@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeNpyMatrix, parseNpyMatrix } from '../src/core/npy';
-import { describeParam, resolveParams } from '../src/core/params';
-import { alternateQkv, syntheticQkv } from '../src/core/qkv';
-import { parseIdList, tokenizeText, tokenizeUserInput, tokensFromIds } from '../src/core/tokens';
-import { variantById } from '../src/core/variants/registry';
+import { dump } from 'npyjs';
+import { encodeNpyMatrix, parseNpyMatrix } from '../src/engine/npy';
+import { alternateQkv, syntheticQkv } from '../src/engine/qkv';
+import { parseIdList, tokenizeText, tokenizeUserInput, tokensFromIds } from '../src/engine/tokens';
+import { variantById } from '../src/engine/variants/registry';
+import { describeParam, resolveParams } from '../src/model/params';
 
 describe('tokens', () => {
   it('splits text with the BPE vocabularies shipped with gpt-tokenizer', () => {
@@ -13,7 +14,10 @@ describe('tokens', () => {
     assert.ok(o200k.length >= 5 && o200k.length <= 8);
     const cl100k = tokenizeText('Attention is all you need.', 'cl100k_base');
     assert.deepEqual(cl100k.map((t) => t.text).join(''), 'Attention is all you need.');
-    assert.notDeepEqual(o200k.map((t) => t.id), cl100k.map((t) => t.id));
+    assert.notDeepEqual(
+      o200k.map((t) => t.id),
+      cl100k.map((t) => t.id),
+    );
   });
 
   it('reads special-token markers as plain text', () => {
@@ -22,16 +26,22 @@ describe('tokens', () => {
 
   it('splits on white space, the same word getting the same id', () => {
     const t = tokenizeText(' to be\nor  not to be ', 'whitespace');
-    assert.deepEqual(t.map((x) => x.text), ['to', 'be', 'or', 'not', 'to', 'be']);
-    assert.equal(t[0]!.id, t[4]!.id);
-    assert.notEqual(t[0]!.id, t[1]!.id);
+    assert.deepEqual(
+      t.map((x) => x.text),
+      ['to', 'be', 'or', 'not', 'to', 'be'],
+    );
+    assert.equal(t[0].id, t[4].id);
+    assert.notEqual(t[0].id, t[1].id);
   });
 
   it('parses id lists separated by commas or spaces, with or without "ids:"', () => {
     assert.deepEqual(parseIdList('1, 2 3,4'), [1, 2, 3, 4]);
     assert.deepEqual(parseIdList('ids: 7 8'), [7, 8]);
-    assert.deepEqual(tokenizeUserInput('ids: 15339, 1917', 'cl100k_base').map((t) => t.text), ['hello', ' world']);
-    assert.deepEqual(tokensFromIds([999999999], 'o200k_base')[0]!.text, '#999999999');
+    assert.deepEqual(
+      tokenizeUserInput('ids: 15339, 1917', 'cl100k_base').map((t) => t.text),
+      ['hello', ' world'],
+    );
+    assert.deepEqual(tokensFromIds([999999999], 'o200k_base')[0].text, '#999999999');
     assert.throws(() => parseIdList('1.5'), /bad token id "1.5" at position 0/u);
     assert.throws(() => parseIdList('ids:'), /the id list is empty/u);
     assert.throws(() => parseIdList('99999999999'), /below 2\^31/u);
@@ -71,12 +81,10 @@ describe('.npy files', () => {
     assert.deepEqual(m.data, data);
   });
   it('names the file and the entry that overflows float32', () => {
-    const { dump } = require('npyjs') as typeof import('npyjs');
     const bytes = new Uint8Array(dump(Float64Array.from([1, 2, 1e300, 4]), [2, 2], { dtype: 'f8' }));
     assert.throws(() => parseNpyMatrix(bytes, 'q.npy'), /q\.npy: value at \[1, 0\] \(1e\+300\) overflows float32/u);
   });
   it('refuses integer arrays', () => {
-    const { dump } = require('npyjs') as typeof import('npyjs');
     const bytes = new Uint8Array(dump(Int32Array.from([1, 2]), [1, 2], { dtype: 'i4' }));
     assert.throws(() => parseNpyMatrix(bytes, 'k.npy'), /k\.npy: dtype i4 is not supported/u);
   });
@@ -102,6 +110,6 @@ describe('parameters', () => {
     assert.throws(() => resolveParams('global', variantById('global').params, { globals: '1,1' }, 10), /lists a position twice/u);
   });
   it('describes defaults and ranges for the UI', () => {
-    assert.deepEqual(describeParam(variantById('sliding').params[0]!), { default: '32', range: '1 <= window <= 65536' });
+    assert.deepEqual(describeParam('window', variantById('sliding').params.window), { default: '32', range: '1 <= window <= 65536' });
   });
 });

@@ -2,14 +2,31 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { configurationContribution } from '../src/extension/settings-schema';
-import { VARIANT_IDS } from '../src/core/variants/ids';
+import { configurationContribution } from '../scripts/settings-schema';
+import { VARIANTS } from '../src/engine/variants/registry';
+import { VARIANT_IDS } from '../src/model/variant-ids';
 
-const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8'));
+/** The parts of package.json these tests read. */
+interface Manifest {
+  main: string;
+  engines: { vscode: string };
+  devDependencies: Record<string, string>;
+  activationEvents: string[];
+  capabilities: { untrustedWorkspaces: { supported: boolean }; virtualWorkspaces: boolean };
+  contributes: {
+    configuration: { properties: Record<string, { description?: string; default?: unknown; properties?: Record<string, unknown> }> };
+    commands: Array<{ command: string; title: string; category: string }>;
+    menus: Record<string, Array<{ command: string; when?: string }>>;
+    viewsContainers: { activitybar: Array<{ title: string }> };
+    views: Record<string, unknown[]>;
+  };
+}
+
+const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as Manifest;
 
 describe('the extension manifest', () => {
-  it('contributes the settings generated from the variants (regenerate: npm run manifest)', () => {
-    assert.deepEqual(pkg.contributes.configuration, JSON.parse(JSON.stringify(configurationContribution())));
+  it('contributes the settings generated from the variants (regenerate: npm run generate)', () => {
+    assert.deepEqual(pkg.contributes.configuration, JSON.parse(JSON.stringify(configurationContribution(VARIANTS))));
   });
 
   it('declares VS Code ^1.100.0 with matching typings, implicit activation, untrusted and virtual workspaces', () => {
@@ -22,13 +39,18 @@ describe('the extension manifest', () => {
   });
 
   it('puts "Profile attention" in the palette, the editor context menu on a selection, and the view title', () => {
-    const command = pkg.contributes.commands.find((c: { command: string }) => c.command === 'attentionProfiler.profile');
+    const command = pkg.contributes.commands.find((c) => c.command === 'attentionProfiler.profile')!;
     assert.deepEqual([command.title, command.category], ['Profile attention', 'Attention']);
-    assert.ok(pkg.contributes.menus.commandPalette.some((m: { command: string }) => m.command === 'attentionProfiler.profile'));
-    assert.ok(pkg.contributes.menus['editor/context'].some((m: { command: string; when: string }) => m.command === 'attentionProfiler.profile' && m.when === 'editorHasSelection'));
-    assert.ok(pkg.contributes.menus['view/title'].some((m: { when: string }) => m.when === 'view == attentionProfiler.comparison'));
+    assert.ok(pkg.contributes.menus.commandPalette.some((m) => m.command === 'attentionProfiler.profile'));
+    assert.ok(pkg.contributes.menus['editor/context'].some((m) => m.command === 'attentionProfiler.profile' && m.when === 'editorHasSelection'));
+    assert.ok(pkg.contributes.menus['view/title'].some((m) => m.when === 'view == attentionProfiler.comparison'));
     assert.deepEqual(pkg.contributes.viewsContainers.activitybar[0].title, 'Attention');
-    assert.deepEqual(pkg.contributes.views.attentionProfiler[0], { type: 'webview', id: 'attentionProfiler.comparison', name: 'Attention comparison', icon: 'media/attention.svg' });
+    assert.deepEqual(pkg.contributes.views.attentionProfiler[0], {
+      type: 'webview',
+      id: 'attentionProfiler.comparison',
+      name: 'Attention comparison',
+      icon: 'media/attention.svg',
+    });
   });
 
   it('has a described setting with a range for each run setting and each variant with parameters', () => {
@@ -37,7 +59,7 @@ describe('the extension manifest', () => {
       assert.ok(props[`attentionProfiler.${key}`]?.description, key);
     }
     assert.deepEqual(props['attentionProfiler.variants'].default, [...VARIANT_IDS]);
-    assert.deepEqual(props['attentionProfiler.params.sliding'].properties.window, {
+    assert.deepEqual(props['attentionProfiler.params.sliding'].properties!.window, {
       type: 'integer',
       description: 'one-sided window w1: keys within w1 positions (times the dilation) of the query. Default 32; 1 <= window <= 65536.',
       minimum: 1,

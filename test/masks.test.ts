@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ParamValue } from '../src/core/params';
-import { VARIANTS, variantById } from '../src/core/variants/registry';
-import type { VariantId } from '../src/core/variants/types';
-import { contextOf, countOnes, maskMatrix, readGolden } from './helpers';
+import { aftBias } from '../src/engine/variants/aft';
+import { VARIANTS } from '../src/engine/variants/registry';
+import { variantContext } from '../src/engine/variants/variant';
+import type { ParamValue } from '../src/model/params';
+import type { VariantId } from '../src/model/variant-ids';
+import { countOnes, maskMatrix, prepare, prepared, qkvOf, readGolden } from './helpers';
 
 interface GoldenMask {
   name: string;
@@ -89,39 +91,52 @@ describe('golden masks from the reference code (N = 16)', () => {
   });
 
   for (const e of golden.entries.filter((g) => g.name in FOLLOWED)) {
-    const { id, params } = FOLLOWED[e.name]!;
+    const { id, params } = FOLLOWED[e.name];
     it(`${e.name} = ${id} ${JSON.stringify(params)} ${e.causal ? 'causal' : 'bidirectional'}`, () => {
-      const ctx = contextOf(id, golden.N, 8, e.causal, params);
-      const m = maskMatrix(id, ctx);
-      assert.equal(variantById(id).maskType, e.type);
+      const run = prepared(id, golden.N, 8, e.causal, params);
+      const m = maskMatrix(run);
+      assert.equal(run.variant.maskType, e.type);
       assert.deepEqual(m, e.matrix);
       assert.equal(countOnes(m), e.count);
       // compressed counts its effective support over positions as nnz; its slot count is checked below.
-      if (id !== 'compressed') assert.equal(variantById(id).cost(ctx).nnz, e.count);
+      if (id !== 'compressed') assert.equal(run.cost().nnz, e.count);
     });
   }
 
   for (const k of [3, 4]) {
-    it(`memory-compressed k = ${k}: the effective weights are non-zero exactly on the golden position support`, async () => {
+    it(`memory-compressed k = ${k}: the effective weights are non-zero exactly on the golden position support`, () => {
       const entry = golden.entries.find((g) => g.name === `mca_causal_k${k}_position_support`)!;
-      const { qkvOf } = await import('./helpers');
-      const ctx = contextOf('compressed', 16, 8, true, { kernel: k });
+      const run = prepared('compressed', 16, 8, true, { kernel: k });
       const qkv = qkvOf(16, 8);
-      const support = Array.from({ length: 16 }, (_, i) => Array.from(variantById('compressed').rowWeights(ctx, qkv, i), (w) => (w > 0 ? 1 : 0)));
+      const support = Array.from({ length: 16 }, (_, i) => Array.from(run.rowWeights(qkv, i), (w) => (w > 0 ? 1 : 0)));
       assert.deepEqual(support, entry.matrix);
-      assert.equal(variantById('compressed').cost(ctx).nnz, entry.count);
+      assert.equal(run.cost().nnz, entry.count);
     });
   }
 
-  it('AFT-local s = 3: the seeded bias applies exactly on the golden band |t - t\'| < s', () => {
+  it("AFT-local s = 3: the seeded bias the variant applies is non-zero exactly on the golden band |t - t'| < s", () => {
     const entry = golden.entries.find((g) => g.name === 'aft_local_s3_bias_support')!;
-    const band = Array.from({ length: 16 }, (_, t) => Array.from({ length: 16 }, (_, tp) => (Math.abs(t - tp) < 3 ? 1 : 0)));
-    assert.deepEqual(band, entry.matrix);
+    for (const causal of [true, false]) {
+      const w = aftBias(variantContext({ n: 16, d: 8, causal, seed: 7 }, { mode: 'local', window: 3 } as const));
+      const applied = Array.from({ length: 16 }, (_, t) => Array.from({ length: 16 }, (_, tp) => (w(t, tp) !== 0 ? 1 : 0)));
+      assert.deepEqual(applied, entry.matrix);
+    }
   });
 });
 
+/** The numeric parameters of a resolved set, for the count formulas. */
+function numbers(params: Readonly<Record<string, ParamValue>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(params).flatMap(([k, v]) => (typeof v === 'number' ? [[k, v]] : [])));
+}
+
 /** Closed-form counts from VARIANTS.md Part B, checked against a brute-force count and the cost model. */
-const FORMULAS: Array<{ name: string; id: VariantId; causal: boolean; params: (n: number) => Record<string, ParamValue>; count: (n: number, p: Record<string, number>) => number }> = [
+const FORMULAS: Array<{
+  name: string;
+  id: VariantId;
+  causal: boolean;
+  params: (n: number) => Record<string, ParamValue>;
+  count: (n: number, p: Record<string, number>) => number;
+}> = [
   { name: 'full causal N(N+1)/2', id: 'full', causal: true, params: () => ({}), count: (n) => (n * (n + 1)) / 2 },
   { name: 'full bidirectional N^2', id: 'full', causal: false, params: () => ({}), count: (n) => n * n },
   {
@@ -129,14 +144,14 @@ const FORMULAS: Array<{ name: string; id: VariantId; causal: boolean; params: (n
     id: 'strided',
     causal: true,
     params: (n) => ({ stride: Math.min(4, n), pattern: 'A1' }),
-    count: (n, p) => (n <= p.stride! ? (n * (n + 1)) / 2 : (p.stride! * (p.stride! + 1)) / 2 + (n - p.stride!) * p.stride!),
+    count: (n, p) => (n <= p.stride ? (n * (n + 1)) / 2 : (p.stride * (p.stride + 1)) / 2 + (n - p.stride) * p.stride),
   },
   {
     name: 'strided A1 (paper): sum_i min(i+1, l+1)',
     id: 'strided',
     causal: true,
     params: (n) => ({ stride: Math.min(4, n), pattern: 'A1', convention: 'paper' }),
-    count: (n, p) => Array.from({ length: n }, (_, i) => Math.min(i + 1, p.stride! + 1)).reduce((a, b) => a + b, 0),
+    count: (n, p) => Array.from({ length: n }, (_, i) => Math.min(i + 1, p.stride + 1)).reduce((a, b) => a + b, 0),
   },
   {
     name: 'strided A2: l q(q+1)/2 + r(q+1)',
@@ -144,7 +159,7 @@ const FORMULAS: Array<{ name: string; id: VariantId; causal: boolean; params: (n
     causal: true,
     params: (n) => ({ stride: Math.min(4, n), pattern: 'A2' }),
     count: (n, p) => {
-      const l = p.stride!;
+      const l = p.stride;
       const q = Math.floor(n / l);
       const r = n % l;
       return (l * q * (q + 1)) / 2 + r * (q + 1);
@@ -156,7 +171,7 @@ const FORMULAS: Array<{ name: string; id: VariantId; causal: boolean; params: (n
     causal: true,
     params: (n) => ({ stride: Math.min(4, n) }),
     count: (n, p) => {
-      const l = p.stride!;
+      const l = p.stride;
       const q = Math.floor(n / l);
       const r = n % l;
       const a1 = n <= l ? (n * (n + 1)) / 2 : (l * (l + 1)) / 2 + (n - l) * l;
@@ -169,8 +184,8 @@ const FORMULAS: Array<{ name: string; id: VariantId; causal: boolean; params: (n
     causal: true,
     params: (n) => ({ block: Math.min(4, n), summary: Math.min(2, n) }),
     count: (n, p) => {
-      const l = p.block!;
-      const c = p.summary!;
+      const l = p.block;
+      const c = p.summary;
       const q = Math.floor(n / l);
       const r = n % l;
       return (q * l * (l + 1)) / 2 + (r * (r + 1)) / 2 + c * ((l * q * (q - 1)) / 2 + r * q);
@@ -216,21 +231,21 @@ const FORMULAS: Array<{ name: string; id: VariantId; causal: boolean; params: (n
     id: 'local',
     causal: false,
     params: (n) => ({ block: Math.min(5, n) }),
-    count: (n, p) => Math.floor(n / p.block!) * p.block! ** 2 + (n % p.block!) ** 2,
+    count: (n, p) => Math.floor(n / p.block) * p.block ** 2 + (n % p.block) ** 2,
   },
   {
     name: 'local previous, causal: sum_i (i mod b) + 1 + b [i >= b]',
     id: 'local',
     causal: true,
     params: (n) => ({ block: Math.min(4, n), mode: 'previous' }),
-    count: (n, p) => Array.from({ length: n }, (_, i) => (i % p.block!) + 1 + (i >= p.block! ? p.block! : 0)).reduce((a, b) => a + b, 0),
+    count: (n, p) => Array.from({ length: n }, (_, i) => (i % p.block) + 1 + (i >= p.block ? p.block : 0)).reduce((a, b) => a + b, 0),
   },
   {
     name: 'memory-compressed causal slots: N + sum_i floor(i/k)',
     id: 'compressed',
     causal: true,
     params: (n) => ({ kernel: Math.min(3, n) }),
-    count: (n, p) => n + Array.from({ length: n }, (_, i) => Math.floor(i / p.kernel!)).reduce((a, b) => a + b, 0),
+    count: (n, p) => n + Array.from({ length: n }, (_, i) => Math.floor(i / p.kernel)).reduce((a, b) => a + b, 0),
   },
   {
     name: 'Transformer-XL: sum_p (p - max(0, floor(p/L) L - M) + 1)',
@@ -252,22 +267,22 @@ describe('nnz count formulas hold for N = 1..64', () => {
   for (const f of FORMULAS) {
     it(f.name, () => {
       for (let n = 1; n <= 64; n++) {
-        const ctx = contextOf(f.id, n, 8, f.causal, f.params(n));
-        const brute = countOnes(maskMatrix(f.id, ctx));
-        const expected = f.count(n, ctx.params as Record<string, number>);
+        const run = prepared(f.id, n, 8, f.causal, f.params(n));
+        const brute = countOnes(maskMatrix(run));
+        const expected = f.count(n, numbers(run.params));
         assert.equal(brute, expected, `N = ${n}: brute-force count`);
-        if (f.id !== 'compressed') assert.equal(variantById(f.id).cost(ctx).nnz, expected, `N = ${n}: cost model nnz`);
+        if (f.id !== 'compressed') assert.equal(run.cost().nnz, expected, `N = ${n}: cost model nnz`);
       }
     });
   }
 
-  it('every mask variant\'s cost-model nnz equals the brute-force count of its mask, both directions, N = 1..64', () => {
+  it("every mask variant's cost-model nnz equals the brute-force count of its mask, both directions, N = 1..64", () => {
     for (const variant of VARIANTS.filter((v) => v.maskType === 'mask' || v.id === 'transformer-xl')) {
       for (const causal of [true, false]) {
         if (variant.directions === 'causal-only' && !causal) continue;
         for (let n = 1; n <= 64; n++) {
-          const ctx = contextOf(variant.id, n, 8, causal);
-          assert.equal(variant.cost(ctx).nnz, countOnes(maskMatrix(variant.id, ctx)), `${variant.id} N = ${n} ${causal ? 'causal' : 'bidirectional'}`);
+          const run = prepare(variant, n, 8, causal);
+          assert.equal(run.cost().nnz, countOnes(maskMatrix(run)), `${variant.id} N = ${n} ${causal ? 'causal' : 'bidirectional'}`);
         }
       }
     }

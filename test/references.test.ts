@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createGpu } from '../src/core/backends';
-import { KernelRunner } from '../src/core/kernels/runner';
-import { relativeFrobenius } from '../src/core/measure';
-import type { ParamValue } from '../src/core/params';
-import { variantById, VARIANTS } from '../src/core/variants/registry';
-import type { VariantId } from '../src/core/variants/types';
-import { EXTRA_PARAMS, contextOf, qkvOf, readGolden } from './helpers';
+import { KernelRunner } from '../src/engine/kernels/runner';
+import { relativeFrobenius } from '../src/engine/measure';
+import { nodePlatform } from '../src/engine/node/platform';
+import { VARIANTS } from '../src/engine/variants/registry';
+import type { ParamValue } from '../src/model/params';
+import type { VariantId } from '../src/model/variant-ids';
+import { EXTRA_PARAMS, prepare, prepared, qkvOf, readGolden } from './helpers';
 
 interface GoldenOutputs {
   n: number;
@@ -32,13 +32,12 @@ describe('outputs of an independent float64 reference (N = 37, d = 8)', () => {
   });
   for (const e of golden.entries) {
     it(`${e.variant} ${e.causal ? 'causal' : 'bidirectional'} ${JSON.stringify(e.params)}: our reference and our cpu kernels agree with it`, async () => {
-      const variant = variantById(e.variant);
-      const ctx = contextOf(e.variant, golden.n, golden.d, e.causal, e.params);
+      const run = prepared(e.variant, golden.n, golden.d, e.causal, e.params);
       const expected = e.output.flat();
       const rows = Array.from({ length: golden.n }, (_, i) => i);
-      assert.ok(relativeFrobenius(variant.reference(ctx, goldenQkv, rows), expected) <= 1e-6, 'float64 reference');
-      const runner = new KernelRunner(createGpu('cpu'), 'cpu');
-      const out = await variant.plan(ctx, runner).run(goldenQkv);
+      assert.ok(relativeFrobenius(run.reference(goldenQkv, rows), expected) <= 1e-6, 'float64 reference');
+      const runner = new KernelRunner(nodePlatform.createGpu('cpu'), 'cpu');
+      const out = await run.plan(runner).run(goldenQkv);
       runner.dispose();
       assert.ok(relativeFrobenius(out.data, expected) <= 1e-4, 'cpu kernels');
     });
@@ -53,14 +52,17 @@ describe('effective weights', () => {
       if (variant.directions === 'causal-only' && !causal) continue;
       for (const params of [{}, ...(EXTRA_PARAMS[variant.id] ?? [])]) {
         it(`${variant.id} ${causal ? 'causal' : 'bidirectional'} ${JSON.stringify(params)}: rows are distributions on the support, no NaN`, () => {
-          const ctx = contextOf(variant.id, n, 8, causal, params);
+          const run = prepare(variant, n, 8, causal, params);
           for (let i = 0; i < n; i++) {
-            const w = variant.rowWeights(ctx, qkv, i);
+            const w = run.rowWeights(qkv, i);
             assert.equal(w.length, n);
-            assert.ok(w.every((x) => Number.isFinite(x) && x >= 0), `row ${i}: NaN or negative weight`);
+            assert.ok(
+              w.every((x) => Number.isFinite(x) && x >= 0),
+              `row ${i}: NaN or negative weight`,
+            );
             const sum = w.reduce((a, b) => a + b, 0);
             if (variant.maskType === 'mask' || variant.maskType === 'effective_support') {
-              for (let j = 0; j < n; j++) if (w[j]! > 0) assert.ok(variant.allowed(ctx, i, j), `row ${i}: weight outside the support at ${j}`);
+              for (let j = 0; j < n; j++) if (w[j] > 0) assert.ok(run.allowed(i, j), `row ${i}: weight outside the support at ${j}`);
             }
             if (sum === 0) {
               assert.ok(variant.id === 'blockwise' && causal, `row ${i} is empty`);
@@ -79,19 +81,25 @@ describe('effective weights', () => {
   }
 
   it('blockwise forced causal: rows whose key block lies ahead are empty and their output is 0, not NaN', async () => {
-    const ctx = contextOf('blockwise', 16, 8, true, { blocks: 4, shift: 1 });
+    const run = prepared('blockwise', 16, 8, true, { blocks: 4, shift: 1 });
     const q16 = qkvOf(16, 8);
-    const runner = new KernelRunner(createGpu('cpu'), 'cpu');
-    const out = await variantById('blockwise').plan(ctx, runner).run(q16);
+    const runner = new KernelRunner(nodePlatform.createGpu('cpu'), 'cpu');
+    const out = await run.plan(runner).run(q16);
     runner.dispose();
     // Blocks of 4, shift 1: blocks 0-2 attend to the next block (all ahead: empty rows);
     // block 3 wraps around to block 0 (behind it: a normal row).
     for (let i = 0; i < 16; i++) {
       const row = out.data.subarray(i * 8, (i + 1) * 8);
-      const weights = variantById('blockwise').rowWeights(ctx, q16, i);
+      const weights = run.rowWeights(q16, i);
       if (i < 12) {
-        assert.ok(row.every((x) => x === 0), `row ${i} output is 0`);
-        assert.ok(weights.every((x) => x === 0), `row ${i} weights are 0`);
+        assert.ok(
+          row.every((x) => x === 0),
+          `row ${i} output is 0`,
+        );
+        assert.ok(
+          weights.every((x) => x === 0),
+          `row ${i} weights are 0`,
+        );
       } else {
         assert.ok(row.some((x) => x !== 0) && row.every(Number.isFinite), `row ${i} is a normal row`);
       }

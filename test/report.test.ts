@@ -1,66 +1,70 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { DEFAULT_SETTINGS, ExactBaseline, measureVariant, profile } from '../src/core/profile';
-import { alternateQkv, syntheticQkv } from '../src/core/qkv';
-import { reportJsonSchema, reportSchema, sweepJsonSchema } from '../src/core/report';
-import type { Variant } from '../src/core/variants/types';
-import { variantById } from '../src/core/variants/registry';
-
-const SCHEMA_DOC = path.resolve(__dirname, '..', 'docs', 'report.schema.json');
-const SWEEP_SCHEMA_DOC = path.resolve(__dirname, '..', 'docs', 'sweep.schema.json');
+import { ExactBaseline, measureVariant } from '../src/engine/measure-variant';
+import { profile } from '../src/engine/profile';
+import { alternateQkv, syntheticQkv } from '../src/engine/qkv';
+import { variantById } from '../src/engine/variants/registry';
+import type { Variant } from '../src/engine/variants/variant';
+import { DEFAULTS, MIB } from '../src/model/limits';
+import { reportSchema } from '../src/model/report';
+import { TEST_SETTINGS } from './helpers';
 
 describe('report schema', () => {
-  it('docs/report.schema.json and docs/sweep.schema.json are the schemas the code validates with (regenerate: npm run schema)', () => {
-    assert.deepEqual(JSON.parse(fs.readFileSync(SCHEMA_DOC, 'utf8')), JSON.parse(JSON.stringify(reportJsonSchema())));
-    assert.deepEqual(JSON.parse(fs.readFileSync(SWEEP_SCHEMA_DOC, 'utf8')), JSON.parse(JSON.stringify(sweepJsonSchema())));
-  });
-
   it('a profile run produces a valid report with one result per variant asked for', async () => {
     const report = await profile({
-      ...DEFAULT_SETTINGS,
-      input: { kind: 'text', text: 'to be or not to be that is the question', tokenizer: 'whitespace', source: 'text' },
+      ...TEST_SETTINGS,
+      input: { kind: 'text', text: 'to be or not to be that is the question', source: 'text' },
+      tokenizer: 'whitespace',
       variants: ['full', 'local', 'aft'],
-      backend: 'cpu',
       params: { local: { block: 4 } },
       d: 16,
-      timeBudgetMs: 0,
       mapSize: 8,
     });
     reportSchema.parse(report);
-    assert.deepEqual(report.variants.map((v) => v.id), ['full', 'local', 'aft']);
+    assert.deepEqual(
+      report.variants.map((v) => v.id),
+      ['full', 'local', 'aft'],
+    );
     assert.equal(report.input.n, 10);
     assert.deepEqual(report.variants.find((v) => v.id === 'local')!.params, { block: 4, mode: 'within' });
-    const map = report.variants[1]!.map!;
+    const map = report.variants[1].map!;
     assert.deepEqual([map.kind, map.rows, map.cols], ['mask', 8, 8]);
     assert.ok(report.variants.every((v) => v.status === 'ok'));
     assert.equal(report.backend.probes.find((p) => p.backend === 'cpu')!.ok, true);
   });
 });
 
+/** A variant whose prepared runs have other kernels than the registered one's. */
+function withPlan(variant: Variant, plan: ReturnType<ReturnType<Variant['prepare']>['plan']>): Variant {
+  return { ...variant, prepare: (shape, given) => ({ ...variant.prepare(shape, given), plan: () => plan }) };
+}
+
 function measureAlone(variant: Variant, n: number, d: number) {
-  const ctx = { n, d, causal: true, seed: 1, params: { window: 2 } };
-  const qkv = syntheticQkv(Array.from({ length: n }, (_, i) => ({ id: i, text: String(i) })), d, 1);
+  const run = variant.prepare({ n, d, causal: true, seed: 1 }, { window: 2 });
+  const qkv = syntheticQkv(
+    Array.from({ length: n }, (_, i) => ({ id: i, text: String(i) })),
+    d,
+    1,
+  );
   const rows = Array.from({ length: n }, (_, i) => i);
-  return measureVariant(variant, ctx, {
+  return measureVariant(run, {
     qkv,
     alternate: alternateQkv(qkv),
     rows,
     exact: new ExactBaseline(qkv, true, rows),
     selection: { requested: 'cpu', selected: 'cpu', probes: [], device: '', threads: 1 },
     timing: { warmups: 2, minRuns: 5, maxRuns: 50, budgetMs: 0 },
-    memoryBudgetBytes: DEFAULT_SETTINGS.memoryBudgetBytes,
-    gateTolerance: DEFAULT_SETTINGS.gateTolerance,
+    memoryBudgetBytes: DEFAULTS.memoryBudgetMiB * MIB,
+    gateTolerance: DEFAULTS.gateTolerance,
     mapSize: 0,
-    hooks: {},
+    shouldCancel: () => false,
     progress: () => {},
   });
 }
 
 describe('a variant that fails', () => {
   it('is reported with its reason, not timed', async () => {
-    const broken: Variant = { ...variantById('sliding'), plan: () => ({ run: () => Promise.reject(new Error('kernel exploded')) }) };
+    const broken = withPlan(variantById('sliding'), { run: () => Promise.reject(new Error('kernel exploded')) });
     const result = await measureAlone(broken, 5, 4);
     assert.equal(result.status, 'failed');
     assert.equal(result.reason, 'cpu: kernel exploded');
@@ -68,10 +72,9 @@ describe('a variant that fails', () => {
   });
 
   it('fails the correctness gate when its kernels compute the wrong numbers', async () => {
-    const wrong: Variant = {
-      ...variantById('sliding'),
-      plan: () => ({ run: async (qkv) => ({ data: new Float32Array(qkv.n * qkv.d).fill(7), width: qkv.d, height: qkv.n, rank: 2 as const }) }),
-    };
+    const wrong = withPlan(variantById('sliding'), {
+      run: (qkv) => Promise.resolve({ data: new Float32Array(qkv.n * qkv.d).fill(7), width: qkv.d, height: qkv.n, rank: 2 as const }),
+    });
     const result = await measureAlone(wrong, 5, 4);
     assert.equal(result.status, 'failed');
     assert.match(result.reason!, /output differs from the float64 reference on cpu: relative error .* > 0.0001 \(5 rows\); not timed/u);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createGpu } from '../src/core/backends';
-import type { KernelThis } from '../src/core/kernels/kernel-this';
-import { CancelledError, KernelRunner, hostMatrix } from '../src/core/kernels/runner';
+import type { KernelThis } from '../src/engine/kernels/kernel-fn';
+import { CancelledError, KernelRunner, hostMatrix } from '../src/engine/kernels/runner';
+import { nodePlatform } from '../src/engine/node/platform';
 
 describe('kernel runner', () => {
-  it('reports a kernel gpu.js quietly moved from webasm to cpu, with gpu.js\'s reason, instead of printing it', async () => {
-    const runner = new KernelRunner(createGpu('webasm'), 'webasm');
+  it("reports a kernel gpu.js quietly moved from webasm to cpu, with gpu.js's reason, instead of printing it", async () => {
+    const runner = new KernelRunner(nodePlatform.createGpu('webasm'), 'webasm');
     const kernel = runner.kernel({
       name: 'vec4 sum',
       fn: function (this: KernelThis, a: number[][]) {
@@ -21,7 +21,14 @@ describe('kernel runner', () => {
       printed = true;
     };
     try {
-      const out = await runner.run(kernel, [{ raw: [[1, 2, 3, 4], [5, 6, 7, 8]] }]);
+      const out = await runner.run(kernel, [
+        {
+          raw: [
+            [1, 2, 3, 4],
+            [5, 6, 7, 8],
+          ],
+        },
+      ]);
       assert.deepEqual(Array.from(out.data), [5, 13]);
     } finally {
       console.warn = warn;
@@ -34,8 +41,14 @@ describe('kernel runner', () => {
   });
 
   it('counts live intermediate bytes and their peak; the output is not an intermediate', async () => {
-    const runner = new KernelRunner(createGpu('cpu'), 'cpu');
-    const twice = runner.kernel({ name: 'twice', fn: function (this: KernelThis, a: number[][]) { return a[this.thread.y][this.thread.x] * 2; }, output: [3, 2] });
+    const runner = new KernelRunner(nodePlatform.createGpu('cpu'), 'cpu');
+    const twice = runner.kernel({
+      name: 'twice',
+      fn: function (this: KernelThis, a: number[][]) {
+        return a[this.thread.y][this.thread.x] * 2;
+      },
+      output: [3, 2],
+    });
     const x = hostMatrix(Float32Array.from([1, 2, 3, 4, 5, 6]), 3, 2);
     const a = await runner.run(twice, [x]);
     const b = await runner.run(twice, [a]);
@@ -49,8 +62,14 @@ describe('kernel runner', () => {
 
   it('stops between kernels when asked to cancel', async () => {
     let cancel = false;
-    const runner = new KernelRunner(createGpu('cpu'), 'cpu', () => cancel);
-    const one = runner.kernel({ name: 'one', fn: function () { return 1; }, output: [4] });
+    const runner = new KernelRunner(nodePlatform.createGpu('cpu'), 'cpu', () => cancel);
+    const one = runner.kernel({
+      name: 'one',
+      fn: function () {
+        return 1;
+      },
+      output: [4],
+    });
     await runner.run(one, []);
     cancel = true;
     await assert.rejects(runner.run(one, []), CancelledError);

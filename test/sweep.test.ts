@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { crossover, logLogFit } from '../src/core/fit';
-import { parseLengths } from '../src/core/sweep-defaults';
-import { sweep } from '../src/core/sweep';
-import { sweepReportSchema } from '../src/core/report';
-import { summarizeSweep } from '../src/core/sweep-summary';
+import { sweep } from '../src/engine/sweep';
+import { crossover, logLogFit } from '../src/model/fit';
+import { parseLengths, summarizeSweep, sweepReportSchema } from '../src/model/sweep';
+import { TEST_SETTINGS } from './helpers';
 
 describe('fits and crossovers', () => {
   it('fits the log-log slope of power laws exactly, with the points used', () => {
@@ -12,7 +11,14 @@ describe('fits and crossovers', () => {
     assert.ok(Math.abs(fit.slope - 1.5) < 1e-12);
     assert.ok(Math.abs(fit.r2 - 1) < 1e-12);
     assert.deepEqual(fit.points, [256, 512, 1024, 2048]);
-    assert.deepEqual(logLogFit([{ n: 256, value: 1 }, { n: 512, value: undefined }])?.points, undefined, 'one point is not a fit');
+    assert.deepEqual(
+      logLogFit([
+        { n: 256, value: 1 },
+        { n: 512, value: undefined },
+      ])?.points,
+      undefined,
+      'one point is not a fit',
+    );
   });
 
   it('places the crossover on the log-log line between the two lengths around it', () => {
@@ -40,22 +46,26 @@ describe('fits and crossovers', () => {
 describe('sweep', () => {
   it('measures every variant at every length, keeps fixed parameters fixed and follows those that depend on N', async () => {
     const report = await sweep({
+      ...TEST_SETTINGS,
       variants: ['full', 'sliding', 'strided'],
       lengths: [16, 64],
-      backend: 'cpu',
       d: 8,
-      seed: 1,
-      causal: true,
       params: { sliding: { window: 3 } },
       memoryBudgetBytes: 2 ** 30,
       pointBudgetMs: 0,
-      threads: 1,
     });
     sweepReportSchema.parse(report);
     const sliding = report.variants.find((v) => v.id === 'sliding')!;
-    assert.deepEqual(sliding.points.map((p) => p.params.window), [3, 3]);
+    assert.deepEqual(
+      sliding.points.map((p) => p.params.window),
+      [3, 3],
+    );
     const strided = report.variants.find((v) => v.id === 'strided')!;
-    assert.deepEqual(strided.points.map((p) => p.params.stride), [4, 8], 'stride = round(sqrt N) at each length');
+    assert.deepEqual(
+      strided.points.map((p) => p.params.stride),
+      [4, 8],
+      'stride = round(sqrt N) at each length',
+    );
     for (const v of report.variants) {
       for (const p of v.points) {
         assert.equal(p.status, 'ok');
@@ -73,29 +83,28 @@ describe('sweep', () => {
 
   it('skips a point whose predicted memory is over the budget, saying what it would need, and measures the rest', async () => {
     const report = await sweep({
+      ...TEST_SETTINGS,
       variants: ['full', 'sliding'],
       lengths: [64, 1024],
-      backend: 'cpu',
       d: 8,
-      seed: 1,
-      causal: true,
-      params: {},
       memoryBudgetBytes: 1 * 2 ** 20,
       pointBudgetMs: 0,
-      threads: 1,
     });
     const full = report.variants.find((v) => v.id === 'full')!;
-    assert.equal(full.points[0]!.status, 'ok');
-    assert.equal(full.points[1]!.status, 'skipped');
-    assert.equal(full.points[1]!.reason, 'would need 8.0 MiB of intermediates and weights at N = 1024; the memory budget is 1.0 MiB');
-    assert.deepEqual(report.variants.find((v) => v.id === 'sliding')!.points.map((p) => p.status), ['ok', 'ok']);
+    assert.equal(full.points[0].status, 'ok');
+    assert.equal(full.points[1].status, 'skipped');
+    assert.equal(full.points[1].reason, 'would need 8.0 MiB of intermediates and weights at N = 1024; the memory budget is 1.0 MiB');
+    assert.deepEqual(
+      report.variants.find((v) => v.id === 'sliding')!.points.map((p) => p.status),
+      ['ok', 'ok'],
+    );
   });
 
   it('keeps the points measured before a cancel, and marks the rest', async () => {
     let points = 0;
     const report = await sweep(
-      { variants: ['sliding', 'local'], lengths: [16, 32, 64], backend: 'cpu', d: 8, seed: 1, causal: true, params: {}, memoryBudgetBytes: 2 ** 30, pointBudgetMs: 0, threads: 1 },
-      { onPoint: () => points++, shouldCancel: () => points >= 3 },
+      { ...TEST_SETTINGS, variants: ['sliding', 'local'], lengths: [16, 32, 64], d: 8, memoryBudgetBytes: 2 ** 30, pointBudgetMs: 0 },
+      { onProgress: (e) => (points += e.kind === 'measured' ? 1 : 0), shouldCancel: () => points >= 3 },
     );
     assert.equal(report.cancelled, true);
     const statuses = report.variants.flatMap((v) => v.points.map((p) => p.status));
@@ -103,10 +112,33 @@ describe('sweep', () => {
     assert.ok(statuses.includes('cancelled'));
     // The host summarises streamed points the same way when it had to stop the worker.
     const again = summarizeSweep(
-      { lengths: report.settings.lengths, d: 8, seed: 1, causal: true, tokens: report.settings.tokens, pointBudgetMs: 0, memoryBudgetBytes: 2 ** 30, backend: report.backend, givenParams: {}, variants: report.variants.map(({ id, name, family }) => ({ id: id as 'sliding', name, family })), environment: report.environment, tool: report.tool },
-      new Map(report.variants.map((v) => [v.id as 'sliding', v.points])),
+      {
+        lengths: report.settings.lengths,
+        d: 8,
+        seed: 1,
+        causal: true,
+        tokens: report.settings.tokens,
+        pointBudgetMs: 0,
+        memoryBudgetBytes: 2 ** 30,
+        gateTolerance: report.settings.gateTolerance,
+        backend: report.backend,
+        givenParams: {},
+        variants: [
+          { id: 'sliding', name: 'Longformer sliding window', family: 'sparse (window)' },
+          { id: 'local', name: 'Local attention (blocks)', family: 'sparse (block)' },
+        ],
+        environment: report.environment,
+        tool: report.tool,
+      },
+      new Map([
+        ['sliding', report.variants[0].points],
+        ['local', report.variants[1].points],
+      ]),
       true,
     );
-    assert.deepEqual(again.variants.map((v) => v.fit), report.variants.map((v) => v.fit));
+    assert.deepEqual(
+      again.variants.map((v) => v.fit),
+      report.variants.map((v) => v.fit),
+    );
   });
 });

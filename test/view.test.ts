@@ -5,32 +5,30 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { DEFAULT_SETTINGS, profile } from '../src/core/profile';
-import type { SweepReport } from '../src/core/report';
-import { sweep } from '../src/core/sweep';
-import type { RunResult, ToView, WireMap } from '../src/protocol';
-import { makeNonce, webviewHtml } from '../src/webview-html';
+import type { z } from 'zod';
+import { profile } from '../src/engine/profile';
+import { sweep } from '../src/engine/sweep';
+import { makeNonce, webviewHtml } from '../src/extension/webview-html';
+import type { ProfileReport } from '../src/model/report';
+import type { SweepReport } from '../src/model/sweep';
+import type { ViewSide } from '../src/protocol/view';
 import { OUTPUT_DIR, chromiumPath, launchChromium } from './browser/chromium';
+import { TEST_SETTINGS } from './helpers';
+
+type ViewEvents = { [K in keyof ViewSide['events']]: z.infer<ViewSide['events'][K]> };
 
 const ROOT = path.resolve(__dirname, '..');
 
 /** A recorded run: every variant on cpu over 64 tokens, with their maps. */
-async function recordRun(): Promise<RunResult> {
-  const maps: WireMap[] = [];
-  const report = await profile(
-    {
-      ...DEFAULT_SETTINGS,
-      input: { kind: 'text', text: 'Attention is all you need, they said; then came sparse, linear, local and recurrent variants of it. '.repeat(3), tokenizer: 'o200k_base', source: 'test' },
-      variants: ['full', 'full-streaming', 'strided', 'fixed', 'blockwise', 'sliding', 'dilated', 'global', 'local', 'compressed', 'transformer-xl', 'linear', 'aft', 'rwkv'],
-      backend: 'cpu',
-      params: { sliding: { window: 4 }, local: { block: 8 } },
-      d: 16,
-      timeBudgetMs: 0,
-      mapSize: 512,
-    },
-    { onMap: (id, map) => maps.push({ id, ...map, values: map.values as Float32Array<ArrayBuffer> }) },
-  );
-  return { report, maps };
+function recordRun(): Promise<ProfileReport> {
+  return profile({
+    ...TEST_SETTINGS,
+    input: { kind: 'text', text: 'Attention is all you need, they said; then came sparse, linear, local and recurrent variants of it. '.repeat(3), source: 'test' },
+    variants: ['full', 'full-streaming', 'strided', 'fixed', 'blockwise', 'sliding', 'dilated', 'global', 'local', 'compressed', 'transformer-xl', 'linear', 'aft', 'rwkv'],
+    params: { sliding: { window: 4 }, local: { block: 8 } },
+    d: 16,
+    mapSize: 512,
+  });
 }
 
 /** Serves the built webview bundle and a page made by the extension's own HTML function. */
@@ -97,13 +95,18 @@ const STUB = `
   });
 `;
 
-function state(text: string, last: RunResult | null, lastSweep: SweepReport | null = null): ToView {
-  return { type: 'state', input: { text, tokenizer: 'o200k_base' }, running: null, last, lastSweep, sweepLengths: '256, 512, 1024', message: null };
+function state(text: string, last: ProfileReport | null, lastSweep: SweepReport | null = null): ViewEvents['state'] {
+  return { input: { text, tokenizer: 'o200k_base' }, running: null, last, lastSweep, sweepLengths: '256, 512, 1024', message: null };
 }
 
-async function postToView(page: Page, message: ToView): Promise<void> {
+/** What the host sends the view: an event of the view's channel. */
+async function postToView<K extends Extract<keyof ViewEvents, string>>(page: Page, name: K, payload: ViewEvents[K]): Promise<void> {
+  await postRaw(page, { t: 'event', name, payload });
+}
+
+async function postRaw(page: Page, message: unknown): Promise<void> {
   // Float32Arrays travel as plain arrays into the page and are rebuilt there, as VS Code delivers them.
-  const plain = JSON.parse(JSON.stringify(message, (_k, v) => (v instanceof Float32Array ? { __f32: Array.from(v) } : v)));
+  const plain: unknown = JSON.parse(JSON.stringify(message, (_k, v: unknown) => (v instanceof Float32Array ? { __f32: Array.from(v) } : v)));
   await page.evaluate((m) => {
     const revive = (x: unknown): unknown => {
       if (Array.isArray(x)) return x.map(revive);
@@ -120,7 +123,7 @@ async function postToView(page: Page, message: ToView): Promise<void> {
 describe('the Attention comparison view in headless Chromium, under the production CSP', { skip: !chromiumPath() && 'no Chromium installed (apt-get install chromium)' }, () => {
   let browser: Browser;
   let server: { url: string; close(): void };
-  let run: RunResult;
+  let run: ProfileReport;
   const errors: string[] = [];
 
   before(async () => {
@@ -142,13 +145,13 @@ describe('the Attention comparison view in headless Chromium, under the producti
     page.on('pageerror', (e) => errors.push(e.message));
     await page.addInitScript(STUB);
     await page.goto(`${server.url}?mode=${mode}`);
-    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'ready'));
+    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ name?: string }> }).__posted.some((m) => m.name === 'ready'));
     return page;
   }
 
   it('renders 14 cards from a recorded report, with no CSP violation, and links the hovered row across cards', async () => {
     const page = await openView(1400);
-    await postToView(page, state('recorded', run));
+    await postToView(page, 'state', state('recorded', run));
     await page.waitForSelector('article.card');
     assert.equal(await page.locator('article.card').count(), 14);
     for (const id of ['full', 'sliding', 'rwkv']) {
@@ -171,12 +174,12 @@ describe('the Attention comparison view in headless Chromium, under the producti
         const canvas = c as HTMLCanvasElement;
         const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
         const rows = new Set<number>();
-        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) rows.add(Math.floor((i - 3) / 4 / canvas.width));
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) rows.add(Math.floor((i - 3) / 4 / canvas.width));
         return [...rows];
       }),
     );
     assert.equal(highlighted.length, 14);
-    const row = highlighted[0]!;
+    const row = highlighted[0];
     assert.ok(row.length > 0, 'the hovered card highlights a row');
     for (const [i, rows] of highlighted.entries()) assert.deepEqual(rows, row, `card ${i} highlights the same query row`);
 
@@ -188,18 +191,24 @@ describe('the Attention comparison view in headless Chromium, under the producti
 
   it('is readable in a 300 px side bar: one column, nothing wider than the view', async () => {
     const page = await openView(300);
-    await postToView(page, state('', run));
+    await postToView(page, 'state', state('', run));
     await page.waitForSelector('article.card');
-    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, cards: Array.from(document.querySelectorAll('article.card')).map((c) => c.getBoundingClientRect().right) }));
+    const widths = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      cards: Array.from(document.querySelectorAll('article.card')).map((c) => c.getBoundingClientRect().right),
+    }));
     assert.ok(widths.page <= 300, `page is ${widths.page} px wide`);
-    assert.ok(widths.cards.every((r) => r <= 300), 'every card fits');
+    assert.ok(
+      widths.cards.every((r) => r <= 300),
+      'every card fits',
+    );
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'view-sidebar-300px.png'), fullPage: true });
     await page.close();
   });
 
   it('works with the keyboard: a map takes focus and the arrow keys move a cursor with its tooltip', async () => {
     const page = await openView(1000);
-    await postToView(page, state('', run));
+    await postToView(page, 'state', state('', run));
     await page.waitForSelector('article.card');
     await page.locator('article.card[data-variant="sliding"] canvas.map-overlay').focus();
     await page.keyboard.press('ArrowDown');
@@ -214,35 +223,37 @@ describe('the Attention comparison view in headless Chromium, under the producti
 
   it('shows bad input, progress and the end of a run as messages, keeping the previous results', async () => {
     const page = await openView(800);
-    await postToView(page, state('', run));
+    await postToView(page, 'state', state('', run));
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     assert.match(await page.locator('.message').innerText(), /Nothing to profile/u);
-    assert.equal(await page.evaluate(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'run')), false);
+    assert.equal(await page.evaluate(() => (window as unknown as { __posted: Array<{ name?: string }> }).__posted.some((m) => m.name === 'run')), false);
 
-    await postToView(page, { type: 'inputError', message: 'bad token id "x" at position 1: ids are non-negative integers separated by commas or spaces' });
+    await postToView(page, 'inputError', { message: 'bad token id "x" at position 1: ids are non-negative integers separated by commas or spaces' });
     assert.match(await page.locator('.message').innerText(), /bad token id "x"/u);
     assert.equal(await page.locator('.message').getAttribute('role'), 'alert');
 
-    await postToView(page, { type: 'runStarted', runId: 7, label: 'Profiling 14 variants on webasm' });
-    await postToView(page, { type: 'progress', runId: 7, event: { kind: 'variant', id: 'strided', index: 2, total: 14, phase: 'timing', run: 3 } });
+    await postToView(page, 'runStarted', { id: 7, label: 'Profiling 14 variants on webasm' });
+    await postToView(page, 'progress', { id: 7, event: { kind: 'variant', id: 'strided', index: 2, total: 14, phase: 'timing', run: 3 } });
     assert.equal(await page.locator('.progress-label').innerText(), '3/14 strided: timing run 3');
     assert.equal(await page.locator('vscode-progress-bar').isVisible(), true);
-    await postToView(page, { type: 'runEnded', runId: 7, outcome: 'cancelled', message: 'The run was cancelled; the results shown are from the previous run.' });
+    await postToView(page, 'runEnded', { id: 7, outcome: 'cancelled', message: 'The run was cancelled; the results shown are from the previous run.' });
     assert.match(await page.locator('.message').innerText(), /cancelled/u);
     assert.equal(await page.locator('article.card').count(), 14, 'previous results stay');
     assert.equal(await page.locator('vscode-progress-bar').isVisible(), false);
 
-    await postToView(page, { type: 'progress', runId: 7 } as unknown as ToView);
+    await postRaw(page, { t: 'event', name: 'progress', payload: { id: 7 } });
     assert.match(await page.locator('.message').innerText(), /Ignored a malformed message/u);
     await page.close();
   });
 
   it('redraws the maps with the new colours when the theme changes', async () => {
     const page = await openView(800);
-    await postToView(page, state('', run));
+    await postToView(page, 'state', state('', run));
     await page.waitForSelector('article.card');
     const corner = () =>
-      page.evaluate(() => Array.from((document.querySelector('article.card[data-variant="full"] canvas.map-base') as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 1, 1).data));
+      page.evaluate(() =>
+        Array.from((document.querySelector('article.card[data-variant="full"] canvas.map-base') as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 1, 1).data),
+      );
     const before = await corner();
     await page.evaluate(() => {
       document.body.style.setProperty('--vscode-charts-blue', 'rgb(200, 30, 30)');
@@ -258,30 +269,34 @@ describe('the Attention comparison view in headless Chromium, under the producti
 
   it('draws a recorded sweep as uPlot charts whose legend carries the slopes and toggles the lines', async () => {
     const recorded = await sweep({
+      ...TEST_SETTINGS,
       variants: ['full', 'sliding', 'linear'],
       lengths: [32, 64, 128, 256],
-      backend: 'cpu',
       d: 8,
-      seed: 1,
-      causal: true,
       params: { sliding: { window: 4 } },
       memoryBudgetBytes: 2 ** 30,
       pointBudgetMs: 0,
-      threads: 1,
     });
     const page = await openView(1100);
-    await postToView(page, state('', run, recorded));
+    await postToView(page, 'state', state('', run, recorded));
     await page.waitForSelector('.chart canvas');
     assert.equal(await page.locator('.chart').count(), 2);
     const legend = page.locator('.chart[data-chart="time"] .u-legend .u-series');
     const labels = await legend.allInnerTexts();
-    for (const v of recorded.variants) assert.ok(labels.some((l) => l.includes(`${v.id} (slope ${v.fit.time!.slope.toFixed(2)})`)), `${v.id} legend: ${labels.join(' | ')}`);
+    for (const v of recorded.variants)
+      assert.ok(
+        labels.some((l) => l.includes(`${v.id} (slope ${v.fit.time!.slope.toFixed(2)})`)),
+        `${v.id} legend: ${labels.join(' | ')}`,
+      );
     const sliding = legend.filter({ hasText: 'sliding' });
     await sliding.click();
     assert.match((await sliding.getAttribute('class')) ?? '', /u-off/u, 'clicking a legend entry hides its line');
     assert.match(await page.locator('.fit-table').innerText(), /sliding\s+-?[\d.]+\s+1\.00/u);
     const sizes = await page.evaluate(() => Array.from(document.querySelectorAll<HTMLCanvasElement>('.chart canvas')).map((c) => c.width));
-    assert.ok(sizes.every((w) => w >= 240), `the charts are drawn at their width (${sizes.join(', ')})`);
+    assert.ok(
+      sizes.every((w) => w >= 240),
+      `the charts are drawn at their width (${sizes.join(', ')})`,
+    );
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'view-sweep.png'), fullPage: true });
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), []);
     assert.deepEqual(errors, [], 'no error in the page');
@@ -289,14 +304,17 @@ describe('the Attention comparison view in headless Chromium, under the producti
   });
 
   it('compares two saved runs side by side and highlights the differences beyond the noise', async () => {
-    const a = run.report;
+    const a = run;
     const b = structuredClone(a);
     const fullB = b.variants.find((v) => v.id === 'full')!;
     fullB.time = { ...fullB.time!, medianMs: fullB.time!.maxMs * 3, minMs: fullB.time!.maxMs * 2.5, maxMs: fullB.time!.maxMs * 3.5 };
     const slidingB = b.variants.find((v) => v.id === 'sliding')!;
     slidingB.memory = { ...slidingB.memory, measuredBytes: slidingB.memory.measuredBytes! / 2 };
     const page = await openView(1200, 'comparison');
-    await postToView(page, { type: 'showComparison', a: { name: 'a.attnprof.json', content: a }, b: { name: 'b.attnprof.json', content: b } });
+    await postToView(page, 'showComparison', {
+      a: { name: 'a.attnprof.json', content: { kind: 'run', report: a } },
+      b: { name: 'b.attnprof.json', content: { kind: 'run', report: b } },
+    });
     await page.waitForSelector('.compare-table');
     assert.equal(await page.locator('.compare-table tr[data-variant]').count(), 14);
     const full = page.locator('.compare-table tr[data-variant="full"]');
@@ -304,10 +322,13 @@ describe('the Attention comparison view in headless Chromium, under the producti
     assert.match(await full.locator('.change-worse').innerText(), /^\+\d+\.\d%$/u);
     const sliding = page.locator('.compare-table tr[data-variant="sliding"]');
     assert.equal(await sliding.locator('.change-better').innerText(), '-50.0%');
-    assert.equal(await page.locator('.compare-table tr[data-variant="rwkv"] .change-better, .compare-table tr[data-variant="rwkv"] .change-worse').count(), 0, 'unchanged rows are not highlighted');
+    assert.equal(
+      await page.locator('.compare-table tr[data-variant="rwkv"] .change-better, .compare-table tr[data-variant="rwkv"] .change-worse').count(),
+      0,
+      'unchanged rows are not highlighted',
+    );
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'view-comparison.png'), fullPage: true });
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), []);
     await page.close();
   });
 });
-

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { CANCEL_GRACE_MS, ProfilerWorker, RunFailure } from '../src/extension/worker-client';
-import type { ProgressMessage, RunSettings } from '../src/protocol';
+import { CANCEL_GRACE_MS, ProfilerWorker, type RunFailure } from '../src/extension/worker-client';
+import { DEFAULTS } from '../src/model/limits';
+import type { ProgressEvent } from '../src/model/report';
+import type { RunSettings } from '../src/model/settings';
 
 const SCRIPT = path.resolve(__dirname, '..', 'dist', 'worker.js');
 
@@ -13,26 +15,46 @@ const SETTINGS: RunSettings = {
   causal: true,
   tokenizer: 'o200k_base',
   maxTokens: 65536,
+  repeats: DEFAULTS.repeats,
+  warmups: DEFAULTS.warmups,
   timeBudgetMs: 0,
   memoryBudgetBytes: 2 ** 31,
   variants: ['full', 'sliding', 'rwkv'],
   params: {},
   mapSize: 32,
+  checkRowLimit: DEFAULTS.checkRowLimit,
+  gateTolerance: DEFAULTS.gateTolerance,
   threads: 1,
 };
 
 const ids = (n: number) => `ids: ${Array.from({ length: n }, (_, i) => (i * 31) % 1000).join(' ')}`;
 
+/** The worker's thread, for the test that kills it from outside as a crash would. */
+function threadOf(worker: ProfilerWorker): { terminate(): Promise<number> } {
+  return (worker as unknown as { current: { worker: { terminate(): Promise<number> } } }).current.worker;
+}
+
 describe('the profiling worker (dist/worker.js) seen from the extension host', () => {
   it('runs a profile, streams progress per variant, and transfers the maps as Float32Arrays', async () => {
     const worker = new ProfilerWorker(SCRIPT);
     try {
-      const events: ProgressMessage[] = [];
-      const result = await worker.run(1, 'Sparse and dense attention, side by side.', SETTINGS, (e) => events.push(e));
-      assert.deepEqual(result.report.variants.map((v) => [v.id, v.status]), [['full', 'ok'], ['sliding', 'ok'], ['rwkv', 'ok']]);
-      assert.deepEqual(result.maps.map((m) => m.id), ['full', 'sliding', 'rwkv']);
-      assert.ok(result.maps.every((m) => m.values instanceof Float32Array && m.values.length === m.rows * m.cols));
-      const phases = events.filter((e) => e.kind === 'variant').map((e) => `${(e as { id: string }).id}:${(e as { phase: string }).phase}`);
+      const events: ProgressEvent[] = [];
+      const report = await worker.run('Sparse and dense attention, side by side.', SETTINGS, (e) => events.push(e)).result;
+      assert.deepEqual(
+        report.variants.map((v) => [v.id, v.status]),
+        [
+          ['full', 'ok'],
+          ['sliding', 'ok'],
+          ['rwkv', 'ok'],
+        ],
+      );
+      const maps = report.variants.flatMap((v) => (v.map ? [{ id: v.id, ...v.map }] : []));
+      assert.deepEqual(
+        maps.map((m) => m.id),
+        ['full', 'sliding', 'rwkv'],
+      );
+      assert.ok(maps.every((m) => m.values instanceof Float32Array && m.values.length === m.rows * m.cols));
+      const phases = events.filter((e) => e.kind === 'variant').map((e) => `${e.id}:${e.phase}`);
       for (const id of ['full', 'sliding', 'rwkv']) for (const phase of ['compiling', 'checked', 'timing', 'done']) assert.ok(phases.includes(`${id}:${phase}`), `${id}:${phase}`);
       assert.deepEqual(await worker.countTokens('hello world', 'o200k_base', 10), { count: 2 });
       assert.match((await worker.countTokens('ids: 1 x', 'o200k_base', 10)).error!, /bad token id "x"/u);
@@ -44,9 +66,17 @@ describe('the profiling worker (dist/worker.js) seen from the extension host', (
   it('reports bad input as a user error', async () => {
     const worker = new ProfilerWorker(SCRIPT);
     try {
-      await assert.rejects(worker.run(1, 'ids: 4, 5, nope', SETTINGS, () => {}), (e: RunFailure) => e.kind === 'userError' && /bad token id "nope" at position 2/u.test(e.message));
-      await assert.rejects(worker.run(2, ids(100), { ...SETTINGS, maxTokens: 50 }, () => {}), (e: RunFailure) => e.kind === 'userError' && /100 tokens; the limit is 50/u.test(e.message));
-      await assert.rejects(worker.run(3, 'x', { ...SETTINGS, params: { sliding: { window: 0 } } }, () => {}), (e: RunFailure) => /sliding.window = 0 is out of range/u.test(e.message));
+      await assert.rejects(
+        worker.run('ids: 4, 5, nope', SETTINGS, () => {}).result,
+        (e: RunFailure) => e.kind === 'userError' && /bad token id "nope" at position 2/u.test(e.message),
+      );
+      await assert.rejects(
+        worker.run(ids(100), { ...SETTINGS, maxTokens: 50 }, () => {}).result,
+        (e: RunFailure) => e.kind === 'userError' && /100 tokens; the limit is 50/u.test(e.message),
+      );
+      await assert.rejects(worker.run('x', { ...SETTINGS, params: { sliding: { window: 0 } } }, () => {}).result, (e: RunFailure) =>
+        /sliding.window = 0 is out of range/u.test(e.message),
+      );
     } finally {
       worker.dispose();
     }
@@ -56,16 +86,16 @@ describe('the profiling worker (dist/worker.js) seen from the extension host', (
     const worker = new ProfilerWorker(SCRIPT);
     try {
       let cancelAt = 0;
-      const run = worker.run(1, ids(300), { ...SETTINGS, variants: ['sliding', 'local', 'dilated', 'rwkv', 'linear', 'full'], timeBudgetMs: 5000 }, (e) => {
+      const call = worker.run(ids(300), { ...SETTINGS, variants: ['sliding', 'local', 'dilated', 'rwkv', 'linear', 'full'], timeBudgetMs: 5000 }, (e) => {
         if (!cancelAt && e.kind === 'variant' && e.phase === 'timing') {
           cancelAt = Date.now();
-          void worker.cancel();
+          void call.cancel();
         }
       });
-      const result = await run;
+      const report = await call.result;
       const ms = Date.now() - cancelAt;
-      assert.equal(result.report.cancelled, true);
-      assert.ok(result.report.variants.some((v) => v.status === 'cancelled'));
+      assert.equal(report.cancelled, true);
+      assert.ok(report.variants.some((v) => v.status === 'cancelled'));
       assert.ok(ms < 1000, `cancelled after ${ms} ms`);
     } finally {
       worker.dispose();
@@ -77,17 +107,17 @@ describe('the profiling worker (dist/worker.js) seen from the extension host', (
     try {
       // full on cpu at N = 6000: its first kernel alone takes seconds, far longer than the grace period.
       let cancelAt = 0;
-      const run = worker.run(1, ids(6000), { ...SETTINGS, variants: ['full'], d: 64 }, (e) => {
+      const call = worker.run(ids(6000), { ...SETTINGS, variants: ['full'], d: 64 }, (e) => {
         if (!cancelAt && e.kind === 'variant' && e.phase === 'compiling') {
           cancelAt = Date.now();
-          setTimeout(() => void worker.cancel(), 200);
+          setTimeout(() => void call.cancel(), 200);
         }
       });
-      await assert.rejects(run, (e: RunFailure) => e.kind === 'cancelled' && /stopped in the middle of a kernel/u.test(e.message));
+      await assert.rejects(call.result, (e: RunFailure) => e.kind === 'cancelled' && /stopped in the middle of a kernel/u.test(e.message));
       const ms = Date.now() - cancelAt - 200;
       assert.ok(ms < 1000 && ms >= CANCEL_GRACE_MS - 50, `stopped ${ms} ms after the cancel`);
-      const again = await worker.run(2, 'fresh worker', SETTINGS, () => {});
-      assert.equal(again.report.variants.length, 3);
+      const again = await worker.run('fresh worker', SETTINGS, () => {}).result;
+      assert.equal(again.variants.length, 3);
     } finally {
       worker.dispose();
     }
@@ -98,8 +128,9 @@ describe('the profiling worker (dist/worker.js) seen from the extension host', (
     const worker = new ProfilerWorker(SCRIPT, { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 });
     try {
       await assert.rejects(
-        worker.run(1, ids(4000), { ...SETTINGS, variants: ['full'], mapSize: 512 }, () => {}),
-        (e: RunFailure) => e.kind === 'workerDied' && /^The profiling worker stopped: it ran out of memory \(worker resource limits\)\. The next run starts a fresh worker\.$/u.test(e.message),
+        worker.run(ids(4000), { ...SETTINGS, variants: ['full'], mapSize: 512 }, () => {}).result,
+        (e: RunFailure) =>
+          e.kind === 'workerDied' && /^The profiling worker stopped: it ran out of memory \(worker resource limits\)\. The next run starts a fresh worker\.$/u.test(e.message),
       );
       assert.equal(worker.started, false);
     } finally {
@@ -110,14 +141,17 @@ describe('the profiling worker (dist/worker.js) seen from the extension host', (
   it('a worker that dies in the middle of a run is reported, and the next run starts a fresh one', async () => {
     const worker = new ProfilerWorker(SCRIPT);
     try {
-      const run = worker.run(1, ids(6000), { ...SETTINGS, variants: ['full'], d: 64 }, (e) => {
+      const call = worker.run(ids(6000), { ...SETTINGS, variants: ['full'], d: 64 }, (e) => {
         // Kill the thread from outside, as a crash would.
-        if (e.kind === 'variant' && e.phase === 'compiling') void (worker as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+        if (e.kind === 'variant' && e.phase === 'compiling') void threadOf(worker).terminate();
       });
-      await assert.rejects(run, (e: RunFailure) => e.kind === 'workerDied' && /^The profiling worker stopped: it exited with code 1/u.test(e.message));
+      await assert.rejects(call.result, (e: RunFailure) => e.kind === 'workerDied' && /^The profiling worker stopped: it exited with code 1/u.test(e.message));
       assert.equal(worker.started, false);
-      const again = await worker.run(2, 'a run after the crash', SETTINGS, () => {});
-      assert.deepEqual(again.report.variants.map((v) => v.status), ['ok', 'ok', 'ok']);
+      const again = await worker.run('a run after the crash', SETTINGS, () => {}).result;
+      assert.deepEqual(
+        again.variants.map((v) => v.status),
+        ['ok', 'ok', 'ok'],
+      );
     } finally {
       worker.dispose();
     }

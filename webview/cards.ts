@@ -1,7 +1,7 @@
-import type { ProfileReport, VariantResult } from '../src/core/report';
-import type { WireMap } from '../src/protocol';
+import type { ProfileReport, VariantResult } from '../src/model/report';
 import { bar, el } from './dom';
-import { formatBytes, formatCount, formatError, formatMs, formatPercent, logPosition } from './format';
+import { formatBytes } from '../src/model/format';
+import { formatCount, formatError, formatMs, formatPercent, logPosition } from './format';
 import { Heatmap } from './heatmap';
 import type { Theme } from './theme';
 
@@ -36,7 +36,6 @@ function statusText(v: VariantResult): string {
  */
 export function buildCard(
   v: VariantResult,
-  map: WireMap | undefined,
   report: ProfileReport,
   theme: Theme,
   scale: MemoryScale,
@@ -49,6 +48,7 @@ export function buildCard(
   card.append(header);
 
   let heatmap: Heatmap | undefined;
+  const map = v.map;
   if (map) {
     heatmap = new Heatmap(map, report.input.tokens, theme, v.name, onHoverQuery);
     card.append(heatmap.element);
@@ -65,7 +65,12 @@ export function buildCard(
   const list = el('dl', 'metrics');
   if (v.time) {
     const t = v.time;
-    metric(list, 'time', `${formatMs(t.medianMs)} median`, el('span', 'sub', ` ${formatMs(t.minMs)}\u2013${formatMs(t.maxMs)}, ${t.runs} runs; first call ${formatMs(t.firstCallMs)}`));
+    metric(
+      list,
+      'time',
+      `${formatMs(t.medianMs)} median`,
+      el('span', 'sub', ` ${formatMs(t.minMs)}\u2013${formatMs(t.maxMs)}, ${t.runs} runs; first call ${formatMs(t.firstCallMs)}`),
+    );
   } else {
     metric(list, 'time', el('span', 'sub', v.status === 'ok' ? '-' : 'not timed'));
   }
@@ -78,12 +83,21 @@ export function buildCard(
     list,
     'memory',
     memory,
-    el('span', 'sub', `predicted ${formatBytes(v.memory.predictedBytes)}, measured ${v.memory.measuredBytes === undefined ? '-' : formatBytes(v.memory.measuredBytes)}${v.memory.weightBytes > 0 ? `; weights ${formatBytes(v.memory.weightBytes)}` : ''}`),
+    el(
+      'span',
+      'sub',
+      `predicted ${formatBytes(v.memory.predictedBytes)}, measured ${v.memory.measuredBytes === undefined ? '-' : formatBytes(v.memory.measuredBytes)}${v.memory.weightBytes > 0 ? `; weights ${formatBytes(v.memory.weightBytes)}` : ''}`,
+    ),
   );
   metric(list, 'FLOPs (model)', formatCount(v.predictedFlops));
   metric(list, 'density', `${formatPercent(v.density)} of N\u00b2`);
   if (v.errorVsFull) {
-    metric(list, 'error vs full', formatError(v.errorVsFull.relFrobenius), el('span', 'sub', v.errorVsFull.meanKl !== undefined ? `; KL ${formatError(v.errorVsFull.meanKl)}` : ''));
+    metric(
+      list,
+      'error vs full',
+      formatError(v.errorVsFull.relFrobenius),
+      el('span', 'sub', v.errorVsFull.meanKl !== undefined ? `; KL ${formatError(v.errorVsFull.meanKl)}` : ''),
+    );
   }
   const fallbacks = v.backend.fallbacks.map((f) => `${f.kernel} ran on ${f.ranOn}: ${f.reason}`).join('; ');
   metric(list, 'backend', v.backend.selected, el('span', 'sub', fallbacks ? `; ${fallbacks}` : ''));

@@ -1,15 +1,24 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { SweepReport, SweepVariant } from '../src/core/report';
+import type { SweepReport, SweepVariant } from '../src/model/sweep';
 import { el } from './dom';
-import { formatBytes, formatMs } from './format';
+import { formatBytes } from '../src/model/format';
+import { formatMs } from './format';
 
 /** Series colours from the theme's chart palette, then the same colours dashed. */
-const CHART_VARIABLES = ['--vscode-charts-blue', '--vscode-charts-red', '--vscode-charts-green', '--vscode-charts-orange', '--vscode-charts-purple', '--vscode-charts-yellow', '--vscode-foreground'];
+const CHART_VARIABLES = [
+  '--vscode-charts-blue',
+  '--vscode-charts-red',
+  '--vscode-charts-green',
+  '--vscode-charts-orange',
+  '--vscode-charts-purple',
+  '--vscode-charts-yellow',
+  '--vscode-foreground',
+];
 
 function chartColour(index: number): { stroke: string; dash?: number[] } {
   const style = getComputedStyle(document.body);
-  const name = CHART_VARIABLES[index % CHART_VARIABLES.length] as string;
+  const name = CHART_VARIABLES[index % CHART_VARIABLES.length];
   const stroke = style.getPropertyValue(name).trim() || style.getPropertyValue('--vscode-foreground').trim() || 'CanvasText';
   return index < CHART_VARIABLES.length ? { stroke } : { stroke, dash: [6, 4] };
 }

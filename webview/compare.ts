@@ -1,12 +1,13 @@
-import { compareRuns, type ComparedFigure } from '../src/core/compare';
-import type { SavedContent } from '../src/protocol';
+import { compareRuns, type ComparedFigure } from '../src/model/compare';
+import type { ReportContent } from '../src/model/content';
 import { el } from './dom';
-import { formatBytes, formatError, formatMs } from './format';
+import { formatBytes } from '../src/model/format';
+import { formatError, formatMs } from './format';
 
-function describe(content: SavedContent): string {
-  return content.schema === 'attention-profiler/report'
-    ? `run: ${content.input.n} tokens, d = ${content.input.d}, ${content.backend.selected}, ${content.createdAt}`
-    : `sweep: N = ${content.settings.lengths.join(', ')}, ${content.backend.selected}, ${content.createdAt}`;
+function describe(content: ReportContent): string {
+  return content.kind === 'run'
+    ? `run: ${content.report.input.n} tokens, d = ${content.report.input.d}, ${content.report.backend.selected}, ${content.report.createdAt}`
+    : `sweep: N = ${content.sweep.settings.lengths.join(', ')}, ${content.sweep.backend.selected}, ${content.sweep.createdAt}`;
 }
 
 function cell(f: ComparedFigure, format: (x: number) => string): HTMLElement[] {
@@ -21,7 +22,7 @@ function cell(f: ComparedFigure, format: (x: number) => string): HTMLElement[] {
  * Two saved runs side by side: one row per variant and length with A, B and the change of time,
  * memory and error; changes beyond the noise are highlighted (better or worse).
  */
-export function renderComparison(a: { name: string; content: SavedContent }, b: { name: string; content: SavedContent }): HTMLElement {
+export function renderComparison(a: { name: string; content: ReportContent }, b: { name: string; content: ReportContent }): HTMLElement {
   const section = el('section', 'comparison');
   section.append(el('h2', undefined, 'Comparison of two saved runs'));
   const sides = el('div', 'comparison-sides');
@@ -45,6 +46,9 @@ export function renderComparison(a: { name: string; content: SavedContent }, b: 
     tr.append(el('td', undefined, row.id), el('td', undefined, String(row.n)), ...cell(row.time, formatMs), ...cell(row.memory, formatBytes), ...cell(row.error, formatError));
     table.append(tr);
   }
-  section.append(table, el('p', 'note', 'Highlighted: B better or worse than A beyond the noise (times: ranges apart and 10% or more; memory and error: 1% or more). Lower is better.'));
+  section.append(
+    table,
+    el('p', 'note', 'Highlighted: B better or worse than A beyond the noise (times: ranges apart and 10% or more; memory and error: 1% or more). Lower is better.'),
+  );
   return section;
 }

@@ -1,5 +1,3 @@
-export { formatBytes } from '../src/core/measure';
-
 export function formatMs(ms: number): string {
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
   if (ms >= 100) return `${ms.toFixed(0)} ms`;

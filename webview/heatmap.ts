@@ -1,4 +1,4 @@
-import type { WireMap } from '../src/protocol';
+import type { VariantMap } from '../src/model/maps';
 import { describeToken } from './format';
 import type { Theme } from './theme';
 
@@ -27,7 +27,7 @@ export class Heatmap {
   private readonly maxValue: number;
 
   constructor(
-    private readonly map: WireMap,
+    private readonly map: VariantMap,
     private readonly tokens: ReadonlyArray<{ text: string }> | undefined,
     private theme: Theme,
     label: string,

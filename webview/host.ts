@@ -1,22 +1,33 @@
-import type { FromView } from '../src/protocol';
+import { Endpoint, type EventHandlers } from '../src/protocol/channel';
+import { hostSide, viewSide, type HostSide, type ViewSide } from '../src/protocol/view';
 
 /**
  * The seam between the view and VS Code: the app never calls acquireVsCodeApi() itself, so a test
- * page can stand in for VS Code by defining it.
+ * page can stand in for VS Code by defining it. Messages go through the view's typed channel.
  */
 export interface Host {
-  post(message: FromView): void;
+  endpoint: Endpoint<ViewSide, HostSide>;
   getState(): unknown;
   setState(state: unknown): void;
 }
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void };
 
-export function connectHost(): Host {
+export function connectHost(events: EventHandlers<ViewSide>, onRefused: (reason: string) => void): Host {
   const api = acquireVsCodeApi();
-  return {
-    post: (message) => api.postMessage(message),
-    getState: () => api.getState(),
-    setState: (state) => api.setState(state),
-  };
+  const endpoint = new Endpoint<ViewSide, HostSide>(
+    viewSide,
+    hostSide,
+    {
+      post: (message) => api.postMessage(message),
+      listen: (listener) => {
+        const onMessage = (e: MessageEvent) => listener(e.data);
+        window.addEventListener('message', onMessage);
+        return () => window.removeEventListener('message', onMessage);
+      },
+    },
+    { methods: {}, events },
+    { onRefused },
+  );
+  return { endpoint, getState: () => api.getState(), setState: (state) => api.setState(state) };
 }

@@ -1,5 +1,5 @@
-import type { ProfileReport, SweepReport } from '../src/core/report';
-import type { RunResult } from '../src/protocol';
+import type { ProfileReport } from '../src/model/report';
+import type { SweepReport } from '../src/model/sweep';
 import { backendSummary, buildCard, memoryScale } from './cards';
 import { SweepCharts, fitTable, sweepNotes } from './charts';
 import { el } from './dom';
@@ -8,19 +8,23 @@ import { buildSummary } from './summary';
 import type { Theme } from './theme';
 
 /** A run as the view shows it: the settings line, the summary strip and the cards. */
-export function renderRun(result: RunResult, theme: Theme): { element: HTMLElement; heatmaps: Heatmap[] } {
-  const report: ProfileReport = result.report;
+export function renderRun(report: ProfileReport, theme: Theme): { element: HTMLElement; heatmaps: Heatmap[] } {
   const heatmaps: Heatmap[] = [];
   const section = el('section', 'run');
-  section.append(el('p', 'backend-line', `${report.input.n} tokens, d = ${report.input.d}, ${report.input.causal ? 'causal' : 'bidirectional'}, seed ${report.input.seed}. ${backendSummary(report)}`));
+  section.append(
+    el(
+      'p',
+      'backend-line',
+      `${report.input.n} tokens, d = ${report.input.d}, ${report.input.causal ? 'causal' : 'bidirectional'}, seed ${report.input.seed}. ${backendSummary(report)}`,
+    ),
+  );
   const grid = el('div', 'cards');
   const scale = memoryScale(report.variants);
-  const maps = new Map(result.maps.map((m) => [m.id, m]));
   const hover = (query: number | null) => {
     for (const h of heatmaps) h.highlightQuery(query);
   };
   for (const v of report.variants) {
-    const { element, heatmap } = buildCard(v, maps.get(v.id), report, theme, scale, hover);
+    const { element, heatmap } = buildCard(v, report, theme, scale, hover);
     if (heatmap) heatmaps.push(heatmap);
     grid.append(element);
   }
@@ -33,7 +37,11 @@ export function renderSweep(sweep: SweepReport): { element: HTMLElement; charts:
   const section = el('section', 'sweep');
   section.append(
     el('h2', undefined, `Sweep: N = ${sweep.settings.lengths.join(', ')}${sweep.cancelled ? ' (cancelled: the points measured are shown)' : ''}`),
-    el('p', 'backend-line', `d = ${sweep.settings.d}, ${sweep.settings.causal ? 'causal' : 'bidirectional'}, seed ${sweep.settings.seed}; ${sweep.settings.tokens}; on ${sweep.backend.selected} (${sweep.backend.device}).`),
+    el(
+      'p',
+      'backend-line',
+      `d = ${sweep.settings.d}, ${sweep.settings.causal ? 'causal' : 'bidirectional'}, seed ${sweep.settings.seed}; ${sweep.settings.tokens}; on ${sweep.backend.selected} (${sweep.backend.device}).`,
+    ),
   );
   const charts = new SweepCharts(sweep);
   section.append(charts.element, el('h2', undefined, 'Log-log slopes and crossovers against full (this machine, this backend)'), fitTable(sweep), sweepNotes(sweep));

@@ -1,6 +1,7 @@
-import type { ProfileReport } from '../src/core/report';
+import type { ProfileReport } from '../src/model/report';
 import { bar, el } from './dom';
-import { formatBytes, formatMs, logPosition } from './format';
+import { formatBytes } from '../src/model/format';
+import { formatMs, logPosition } from './format';
 
 /**
  * The summary strip: every variant's time and memory as bars on a shared log scale, with `full`

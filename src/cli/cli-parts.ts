@@ -1,8 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UserError } from '../core/errors';
-import type { ParamValue } from '../core/params';
-import { isVariantId, VARIANTS } from '../core/variants/registry';
-import type { VariantId } from '../core/variants/types';
+import { EngineError, inputError, type SettingName } from '../model/errors';
+import type { ParamValue } from '../model/params';
+import type { GivenParams } from '../model/settings';
+import { isVariantId, VARIANT_IDS, type VariantId } from '../model/variant-ids';
+import { FLAGS } from './wording';
 
 /** util.parseArgs with its errors turned into one-line user errors. */
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
@@ -10,58 +11,75 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false });
   } catch (err) {
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new UserError(message ?? 'bad arguments');
+    throw inputError(message ?? 'bad arguments');
   }
 }
 
-export function parseInteger(flag: string, value: string | undefined, fallback: number): number {
+/** An integer flag within its range (the error names the flag and the range). */
+export function parseInteger(setting: SettingName, value: string | undefined, fallback: number, range?: { min: number; max: number }): number {
   if (value === undefined) return fallback;
-  if (!/^-?\d+$/u.test(value.trim())) throw new UserError(`--${flag} "${value}" is not an integer`);
-  return Number(value);
+  if (!/^[+-]?\d+$/u.test(value.trim())) throw inputError(`${FLAGS[setting]} "${value}" is not an integer`);
+  const n = Number(value);
+  if (range && (n < range.min || n > range.max)) throw new EngineError({ code: 'setting-range', setting, value: n, min: range.min, max: range.max });
+  return n;
 }
 
-export function parseNumber(flag: string, value: string | undefined, fallback: number): number {
+/** A decimal number flag (no hex, no exponent), at least `min`. */
+export function parseNumber(setting: SettingName, value: string | undefined, fallback: number, range?: { min: number; max: number }): number {
   if (value === undefined) return fallback;
-  const x = Number(value);
-  if (value.trim() === '' || !Number.isFinite(x)) throw new UserError(`--${flag} "${value}" is not a number`);
-  return x;
+  const text = value.trim();
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)$/u.test(text)) throw inputError(`${FLAGS[setting]} "${value}" is not a number`);
+  const n = Number(text);
+  if (range && (n < range.min || n > range.max)) throw new EngineError({ code: 'setting-range', setting, value: n, min: range.min, max: range.max });
+  return n;
 }
 
 /** --variants LIST|all */
 export function parseVariantList(value: string | undefined): VariantId[] {
-  if (value === undefined || value.trim() === 'all') return VARIANTS.map((v) => v.id);
-  const ids = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  if (ids.length === 0) throw new UserError('--variants is empty (give ids separated by commas, or all)');
+  if (value === undefined || value.trim() === 'all') return [...VARIANT_IDS];
+  const ids = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (ids.length === 0) throw inputError('--variants is empty (give ids separated by commas, or all)');
+  const known: VariantId[] = [];
   for (const id of ids) {
-    if (!isVariantId(id)) throw new UserError(`unknown variant "${id}" (known: ${VARIANTS.map((v) => v.id).join(', ')})`);
+    if (!isVariantId(id)) throw inputError(`unknown variant "${id}" (known: ${VARIANT_IDS.join(', ')})`);
+    if (!known.includes(id)) known.push(id);
   }
-  return [...new Set(ids)] as VariantId[];
+  return known;
 }
 
 /** NAME=VALUE */
-export function splitAssignment(text: string, flag: string): [string, string] {
+function splitAssignment(text: string, flag: string): [string, string] {
   const eq = text.indexOf('=');
-  if (eq <= 0) throw new UserError(`--${flag} "${text}" is not of the form NAME=VALUE`);
+  if (eq <= 0) throw inputError(`--${flag} "${text}" is not of the form NAME=VALUE`);
   return [text.slice(0, eq).trim(), text.slice(eq + 1).trim()];
 }
 
+/** A record without a prototype, so that a parameter named "__proto__" is a plain (unknown) name. */
+function plainRecord(): Record<string, ParamValue> {
+  return Object.create(null) as Record<string, ParamValue>;
+}
+
 /** --param ID.NAME=VALUE, repeated. */
-export function parseScopedParams(values: readonly string[] | undefined): Partial<Record<VariantId, Record<string, ParamValue>>> {
-  const out: Partial<Record<VariantId, Record<string, ParamValue>>> = {};
+export function parseScopedParams(values: readonly string[] | undefined): GivenParams {
+  const out: GivenParams = {};
   for (const text of values ?? []) {
     const [key, value] = splitAssignment(text, 'param');
     const dot = key.indexOf('.');
-    if (dot <= 0) throw new UserError(`--param "${text}" must name the variant: ID.NAME=VALUE (e.g. sliding.window=64)`);
+    if (dot <= 0) throw inputError(`--param "${text}" must name the variant: ID.NAME=VALUE (e.g. sliding.window=64)`);
     const id = key.slice(0, dot);
-    if (!isVariantId(id)) throw new UserError(`unknown variant "${id}" in --param ${text} (known: ${VARIANTS.map((v) => v.id).join(', ')})`);
-    (out[id] ??= {})[key.slice(dot + 1)] = value;
+    if (!isVariantId(id)) throw inputError(`unknown variant "${id}" in --param ${text} (known: ${VARIANT_IDS.join(', ')})`);
+    const params = (out[id] ??= plainRecord());
+    params[key.slice(dot + 1)] = value;
   }
   return out;
 }
 
 /** --param NAME=VALUE for a single-variant command. */
 export function parsePlainParams(values: readonly string[] | undefined): Record<string, ParamValue> {
-  const out: Record<string, ParamValue> = {};
+  const out = plainRecord();
   for (const text of values ?? []) {
     const [name, value] = splitAssignment(text, 'param');
     out[name] = value;
@@ -71,6 +89,6 @@ export function parsePlainParams(values: readonly string[] | undefined): Record<
 
 /** --causal | --bidirectional (causal by default). */
 export function parseDirection(causal: boolean | undefined, bidirectional: boolean | undefined): boolean {
-  if (causal && bidirectional) throw new UserError('--causal and --bidirectional are mutually exclusive');
+  if (causal && bidirectional) throw inputError('--causal and --bidirectional are mutually exclusive');
   return !bidirectional;
 }

@@ -1,20 +1,26 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isBackendChoice } from '../core/backends';
-import { UserError, errorMessage } from '../core/errors';
-import { encodeNpyMatrix } from '../core/npy';
-import { describeParam, resolveParams } from '../core/params';
-import { DEFAULT_SETTINGS, LIMITS, checkSettingsRange, profile, type InputSpec, type ProfileRequest } from '../core/profile';
-import { loadQkvFolder } from '../core/qkv';
-import { isTokenizerName, TOKENIZERS, type TokenizerName } from '../core/tokens';
-import { TOOL_VERSION } from '../core/version';
-import { isVariantId, VARIANTS, variantById } from '../core/variants/registry';
+import { BACKEND_CHOICES, isBackendChoice } from '../model/backends';
+import type { ReportContent } from '../model/content';
+import { EngineError, errorMessage, inputError } from '../model/errors';
+import type { HtmlAssets } from '../model/export-html';
+import { exportText } from '../model/exports';
+import { DEFAULTS, LIMITS, MIB } from '../model/limits';
+import { parseLengths } from '../model/sweep';
+import { isTokenizerName, TOKENIZERS } from '../model/tokenizers';
+import { isVariantId, VARIANT_IDS } from '../model/variant-ids';
+import { TOOL_VERSION } from '../model/version';
+import { catalogOf } from '../engine/catalog';
+import { nodePlatform } from '../engine/node/platform';
+import { encodeNpyMatrix } from '../engine/npy';
+import { installPlatform } from '../engine/platform';
+import { profile, type InputSpec, type ProfileRequest } from '../engine/profile';
+import { sweep, type SweepRequest } from '../engine/sweep';
+import { VARIANTS, variantById } from '../engine/variants/registry';
 import { parseCommandArgs, parseDirection, parseInteger, parseNumber, parsePlainParams, parseScopedParams, parseVariantList } from './cli-parts';
-import { DEFAULT_SWEEP_LENGTHS, parseLengths, sweep, type SweepRequest } from '../core/sweep';
-import { DEFAULT_POINT_BUDGET_MS } from '../core/sweep-defaults';
-import { exportText } from '../core/export-content';
-import type { ReportContent } from '../core/report';
+import { loadQkvFolder } from './qkv-files';
 import { renderProfile, renderSweep } from './table';
+import { describeForCli } from './wording';
 
 const USAGE = `attention-profiler ${TOOL_VERSION}: profile 14 attention variants on your tokens
 
@@ -22,7 +28,7 @@ usage:
   attention-profiler variants [--json]
   attention-profiler mask --variant ID --n N [--causal | --bidirectional] [--param NAME=VALUE ...]
   attention-profiler profile (--text STR | --file PATH | --ids LIST | --qkv DIR) [--variants LIST|all]
-      [--backend auto|webgpu|headlessgl|webasm|cpu] [--d D] [--seed S] [--causal | --bidirectional]
+      [--backend ${BACKEND_CHOICES.join('|')}] [--d D] [--seed S] [--causal | --bidirectional]
       [--param ID.NAME=VALUE ...] [--repeats R] [--json OUT] [--dump-outputs DIR]
       [--tokenizer ${TOKENIZERS.join('|')}] [--max-tokens N] [--time-budget-ms MS] [--memory-budget-mib MIB] [--maps SIZE]
       [--csv OUT] [--html OUT] [--threads T]
@@ -34,8 +40,6 @@ usage:
 them on one thread, which gives steadier timings and scaling curves.
 
 exit codes: 0 all variants ran, 1 a variant failed (see the table), 2 bad input or a backend that cannot run`;
-
-const MASK_MAX_N = 4096;
 
 /** The options profile and sweep share. */
 const MEASURE_OPTIONS = {
@@ -55,17 +59,34 @@ const MEASURE_OPTIONS = {
 
 /** --json, --csv, --html: checked before the work starts, written after it. */
 function checkExportTargets(values: { json?: string; csv?: string; html?: string }): void {
-  for (const [flag, file] of [['--json', values.json], ['--csv', values.csv], ['--html', values.html]] as const) if (file !== undefined) checkWritableFile(file, flag);
+  for (const [flag, file] of [
+    ['--json', values.json],
+    ['--csv', values.csv],
+    ['--html', values.html],
+  ] as const)
+    if (file !== undefined) checkWritableFile(file, flag);
+}
+
+/** The files an HTML report inlines, from the CLI's own dist/ folder (next to this bundle). */
+function htmlAssets(): HtmlAssets {
+  const dir = path.join(__dirname, 'webview');
+  const read = (name: string) => {
+    const file = path.join(dir, name);
+    if (!fs.existsSync(file)) throw new Error(`the HTML report needs ${file}; run npm run build`);
+    return fs.readFileSync(file, 'utf8');
+  };
+  return { css: read('main.css'), viewerScript: read('report-viewer.js') };
 }
 
 function writeExports(values: { json?: string; csv?: string; html?: string }, content: ReportContent): void {
   for (const format of ['json', 'csv', 'html'] as const) {
     const file = values[format];
-    if (file !== undefined) fs.writeFileSync(file, exportText(format, content));
+    if (file !== undefined) fs.writeFileSync(file, exportText(format, content, format === 'html' ? htmlAssets() : undefined));
   }
 }
 
 export async function main(argv: string[]): Promise<number> {
+  installPlatform(nodePlatform);
   const [command, ...rest] = argv;
   switch (command) {
     case 'variants':
@@ -86,21 +107,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${TOOL_VERSION}\n`);
       return 0;
     default:
-      throw new UserError(`unknown command "${command}" (commands: variants, mask, profile, sweep; --help for usage)`);
+      throw inputError(`unknown command "${command}" (commands: variants, mask, profile, sweep; --help for usage)`);
   }
 }
 
 function variantsCommand(argv: string[]): number {
   const { values } = parseCommandArgs(argv, { json: { type: 'boolean' } });
-  const list = VARIANTS.map((v) => ({
-    id: v.id,
-    name: v.name,
-    family: v.family,
-    summary: v.summary,
-    directions: v.directions,
-    map: v.maskType,
-    params: v.params.map((p) => ({ name: p.name, kind: p.kind, description: p.description, ...describeParam(p), dependsOnN: p.dependsOnN ?? false })),
-  }));
+  const list = catalogOf(VARIANTS);
   if (values.json) {
     process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
     return 0;
@@ -121,31 +134,28 @@ function maskCommand(argv: string[]): number {
     bidirectional: { type: 'boolean' },
     param: { type: 'string', multiple: true },
   });
-  if (!values.variant) throw new UserError('mask needs --variant ID');
-  if (!isVariantId(values.variant)) throw new UserError(`unknown variant "${values.variant}" (known: ${VARIANTS.map((v) => v.id).join(', ')})`);
-  if (values.n === undefined) throw new UserError('mask needs --n N');
-  const n = parseInteger('n', values.n, 0);
-  checkSettingsRange('n', n, 1, MASK_MAX_N);
+  if (!values.variant) throw inputError('mask needs --variant ID');
+  if (!isVariantId(values.variant)) throw inputError(`unknown variant "${values.variant}" (known: ${VARIANT_IDS.join(', ')})`);
+  if (values.n === undefined) throw inputError('mask needs --n N');
+  const n = parseInteger('n', values.n, 0, { min: 1, max: LIMITS.maxMaskN });
   const variant = variantById(values.variant);
   const causal = parseDirection(values.causal, values.bidirectional);
-  if (variant.directions === 'causal-only' && !causal) throw new UserError(`${variant.id} is causal only; drop --bidirectional`);
-  const params = resolveParams(variant.id, variant.params, parsePlainParams(values.param), n);
-  const ctx = { n, d: 1, causal, seed: DEFAULT_SETTINGS.seed, params };
-  const cols = variant.maskColumns(ctx);
+  if (variant.directions === 'causal-only' && !causal) throw inputError(`${variant.id} is causal only; drop --bidirectional`);
+  const prepared = variant.prepare({ n, d: 1, causal, seed: DEFAULTS.seed }, parsePlainParams(values.param));
+  const cols = prepared.maskColumns;
   const rows: string[] = [];
   let count = 0;
   for (let i = 0; i < n; i++) {
     let row = '';
     for (let j = 0; j < cols; j++) {
-      const on = variant.allowed(ctx, i, j);
+      const on = prepared.allowed(i, j);
       if (on) count++;
       row += on ? '1' : '0';
     }
     rows.push(row);
   }
-  const note = variant.directionNote(causal);
-  if (note) process.stderr.write(`note: ${note}\n`);
-  process.stdout.write(`${JSON.stringify({ variant: variant.id, n, causal, params, type: variant.maskType, shape: [n, cols], count, rows })}\n`);
+  if (prepared.directionNote) process.stderr.write(`note: ${prepared.directionNote}\n`);
+  process.stdout.write(`${JSON.stringify({ variant: variant.id, n, causal, params: prepared.params, type: variant.maskType, shape: [n, cols], count, rows })}\n`);
   return 0;
 }
 
@@ -163,35 +173,30 @@ async function profileCommand(argv: string[]): Promise<number> {
     'time-budget-ms': { type: 'string' },
     maps: { type: 'string' },
   });
-  const backend = values.backend ?? 'auto';
-  if (!isBackendChoice(backend)) throw new UserError(`unknown backend "${backend}" (auto, webgpu, headlessgl, webasm, cpu)`);
-  const tokenizer = values.tokenizer ?? 'o200k_base';
-  if (!isTokenizerName(tokenizer)) throw new UserError(`unknown tokenizer "${tokenizer}" (${TOKENIZERS.join(', ')})`);
-  const maxTokens = parseInteger('max-tokens', values['max-tokens'], DEFAULT_SETTINGS.maxTokens);
-  checkSettingsRange('max-tokens', maxTokens, 1, LIMITS.maxTokensHard);
-  const d = parseInteger('d', values.d, DEFAULT_SETTINGS.d);
+  const backend = parseBackend(values.backend);
+  const tokenizer = values.tokenizer ?? DEFAULTS.tokenizer;
+  if (!isTokenizerName(tokenizer)) throw inputError(`unknown tokenizer "${tokenizer}" (${TOKENIZERS.join(', ')})`);
+  const maxTokens = parseInteger('maxTokens', values['max-tokens'], DEFAULTS.maxTokens, { min: 1, max: LIMITS.maxTokens });
+  const d = parseInteger('d', values.d, DEFAULTS.d);
   const request: ProfileRequest = {
-    input: readInput(values, tokenizer, d),
+    input: readInput(values, d),
     variants: parseVariantList(values.variants),
     backend,
+    tokenizer,
     d,
-    seed: parseInteger('seed', values.seed, DEFAULT_SETTINGS.seed),
+    seed: parseInteger('seed', values.seed, DEFAULTS.seed, { min: 0, max: LIMITS.maxSeed }),
     causal: parseDirection(values.causal, values.bidirectional),
     params: parseScopedParams(values.param),
-    repeats: parseInteger('repeats', values.repeats, DEFAULT_SETTINGS.repeats),
-    warmups: DEFAULT_SETTINGS.warmups,
-    timeBudgetMs: parseNumber('time-budget-ms', values['time-budget-ms'], DEFAULT_SETTINGS.timeBudgetMs),
-    memoryBudgetBytes: parseNumber('memory-budget-mib', values['memory-budget-mib'], DEFAULT_SETTINGS.memoryBudgetBytes / 2 ** 20) * 2 ** 20,
+    repeats: parseInteger('repeats', values.repeats, DEFAULTS.repeats),
+    warmups: DEFAULTS.warmups,
+    timeBudgetMs: parseNumber('timeBudgetMs', values['time-budget-ms'], DEFAULTS.timeBudgetMs, { min: 0, max: LIMITS.maxBudgetMs }),
+    memoryBudgetBytes: parseMemoryBudget(values['memory-budget-mib']),
     maxTokens,
-    mapSize: parseInteger('maps', values.maps, DEFAULT_SETTINGS.mapSize),
-    checkRowLimit: DEFAULT_SETTINGS.checkRowLimit,
-    gateTolerance: DEFAULT_SETTINGS.gateTolerance,
-    threads: parseInteger('threads', values.threads, DEFAULT_SETTINGS.threads),
+    mapSize: parseInteger('mapSize', values.maps, DEFAULTS.mapSize, { min: 0, max: LIMITS.maxMapSize }),
+    checkRowLimit: DEFAULTS.checkRowLimit,
+    gateTolerance: DEFAULTS.gateTolerance,
+    threads: parseInteger('threads', values.threads, DEFAULTS.threads),
   };
-  checkSettingsRange('seed', request.seed, 0, 2 ** 31 - 1);
-  checkSettingsRange('maps', request.mapSize, 0, 512);
-  if (!(request.timeBudgetMs >= 0)) throw new UserError('--time-budget-ms must be >= 0');
-  if (!(request.memoryBudgetBytes > 0)) throw new UserError('--memory-budget-mib must be > 0');
   const dumpDir = values['dump-outputs'];
   if (dumpDir !== undefined) prepareOutputDir(dumpDir, '--dump-outputs');
   checkExportTargets(values);
@@ -210,23 +215,20 @@ async function profileCommand(argv: string[]): Promise<number> {
 
 async function sweepCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, { ...MEASURE_OPTIONS, n: { type: 'string' }, 'point-budget-ms': { type: 'string' } });
-  const backend = values.backend ?? 'auto';
-  if (!isBackendChoice(backend)) throw new UserError(`unknown backend "${backend}" (auto, webgpu, headlessgl, webasm, cpu)`);
   const request: SweepRequest = {
     variants: parseVariantList(values.variants),
-    lengths: values.n === undefined ? DEFAULT_SWEEP_LENGTHS : parseLengths(values.n),
-    backend,
-    d: parseInteger('d', values.d, DEFAULT_SETTINGS.d),
-    seed: parseInteger('seed', values.seed, DEFAULT_SETTINGS.seed),
+    lengths: values.n === undefined ? [...DEFAULTS.sweepLengths] : parseLengths(values.n),
+    backend: parseBackend(values.backend),
+    tokenizer: DEFAULTS.tokenizer,
+    d: parseInteger('d', values.d, DEFAULTS.d),
+    seed: parseInteger('seed', values.seed, DEFAULTS.seed, { min: 0, max: LIMITS.maxSeed }),
     causal: parseDirection(values.causal, values.bidirectional),
     params: parseScopedParams(values.param),
-    memoryBudgetBytes: parseNumber('memory-budget-mib', values['memory-budget-mib'], DEFAULT_SETTINGS.memoryBudgetBytes / 2 ** 20) * 2 ** 20,
-    pointBudgetMs: parseNumber('point-budget-ms', values['point-budget-ms'], DEFAULT_POINT_BUDGET_MS),
-    threads: parseInteger('threads', values.threads, DEFAULT_SETTINGS.threads),
+    memoryBudgetBytes: parseMemoryBudget(values['memory-budget-mib']),
+    pointBudgetMs: parseNumber('pointBudgetMs', values['point-budget-ms'], DEFAULTS.pointBudgetMs, { min: 0, max: LIMITS.maxBudgetMs }),
+    gateTolerance: DEFAULTS.gateTolerance,
+    threads: parseInteger('threads', values.threads, DEFAULTS.threads),
   };
-  checkSettingsRange('seed', request.seed, 0, 2 ** 31 - 1);
-  if (!(request.memoryBudgetBytes > 0)) throw new UserError('--memory-budget-mib must be > 0');
-  if (!(request.pointBudgetMs >= 0)) throw new UserError('--point-budget-ms must be >= 0');
   checkExportTargets(values);
   const report = await sweep(request, {
     onProgress: (e) => {
@@ -239,33 +241,44 @@ async function sweepCommand(argv: string[]): Promise<number> {
   return report.variants.some((v) => v.points.some((p) => p.status === 'failed')) ? 1 : 0;
 }
 
-function readInput(values: { text?: string; file?: string; ids?: string; qkv?: string }, tokenizer: TokenizerName, d: number): InputSpec {
+function parseBackend(value: string | undefined) {
+  const backend = value ?? DEFAULTS.backend;
+  if (!isBackendChoice(backend)) throw inputError(`unknown backend "${backend}" (${BACKEND_CHOICES.join(', ')})`);
+  return backend;
+}
+
+function parseMemoryBudget(value: string | undefined): number {
+  return parseNumber('memoryBudgetMiB', value, DEFAULTS.memoryBudgetMiB, { min: Number.MIN_VALUE, max: LIMITS.maxMemoryBudgetMiB }) * MIB;
+}
+
+function readInput(values: { text?: string; file?: string; ids?: string; qkv?: string }, d: number): InputSpec {
   const given = (['text', 'file', 'ids', 'qkv'] as const).filter((k) => values[k] !== undefined);
-  if (given.length === 0) throw new UserError('profile needs an input: --text STR, --file PATH, --ids LIST or --qkv DIR');
-  if (given.length > 1) throw new UserError(`give one input, not ${given.map((g) => `--${g}`).join(' and ')}`);
-  if (values.text !== undefined) return { kind: 'text', text: values.text, tokenizer, source: 'text' };
-  if (values.ids !== undefined) return { kind: 'ids', ids: values.ids, tokenizer };
+  if (given.length === 0) throw inputError('profile needs an input: --text STR, --file PATH, --ids LIST or --qkv DIR');
+  if (given.length > 1) throw inputError(`give one input, not ${given.map((g) => `--${g}`).join(' and ')}`);
+  if (values.text !== undefined) return { kind: 'text', text: values.text, source: 'text' };
+  if (values.ids !== undefined) return { kind: 'ids', ids: values.ids };
   if (values.file !== undefined) {
     const file = values.file;
-    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UserError(`--file ${file}: no such file`);
-    return { kind: 'text', text: fs.readFileSync(file, 'utf8'), tokenizer, source: file };
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw inputError(`--file ${file}: no such file`);
+    return { kind: 'text', text: fs.readFileSync(file, 'utf8'), source: file };
   }
-  const qkv = loadQkvFolder(values.qkv as string);
-  if (d !== DEFAULT_SETTINGS.d && d !== qkv.d) throw new UserError(`--d ${d} does not match the arrays in ${values.qkv}, which have d = ${qkv.d}`);
-  return { kind: 'qkv', qkv, source: values.qkv as string };
+  const qkvDir = values.qkv ?? '';
+  const qkv = loadQkvFolder(qkvDir);
+  if (d !== DEFAULTS.d && d !== qkv.d) throw inputError(`--d ${d} does not match the arrays in ${qkvDir}, which have d = ${qkv.d}`);
+  return { kind: 'qkv', qkv, source: qkvDir };
 }
 
 function prepareOutputDir(dir: string, flag: string): void {
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new UserError(`${flag} ${dir}: cannot create the folder (${errorMessage(err)})`);
+    throw inputError(`${flag} ${dir}: cannot create the folder (${errorMessage(err)})`);
   }
 }
 
 function checkWritableFile(file: string, flag: string): void {
   const dir = path.dirname(path.resolve(file));
-  if (!fs.existsSync(dir)) throw new UserError(`${flag} ${file}: the folder ${dir} does not exist`);
+  if (!fs.existsSync(dir)) throw inputError(`${flag} ${file}: the folder ${dir} does not exist`);
 }
 
 /** Entry point of the bin: one line on stderr and exit code 2 for user errors, no stack trace. */
@@ -273,8 +286,8 @@ export function run(argv: string[]): void {
   main(argv).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      if (err instanceof UserError) {
-        process.stderr.write(`attention-profiler: ${err.message}\n`);
+      if (err instanceof EngineError && err.isUserError) {
+        process.stderr.write(`attention-profiler: ${describeForCli(err.detail)}\n`);
         process.exit(2);
       }
       process.stderr.write(`attention-profiler: internal error: ${errorMessage(err)}\n`);

@@ -1,10 +1,15 @@
-import { formatBytes } from '../core/measure';
-import type { ProfileReport, SweepReport, VariantResult } from '../core/report';
+import { formatBytes } from '../model/format';
+import type { ProfileReport, VariantResult } from '../model/report';
+import type { SweepReport } from '../model/sweep';
 
 /** A plain-text table with columns padded to their widest cell. */
 export function renderTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 

@@ -1,26 +1,45 @@
 import * as vscode from 'vscode';
-import { exportStem, exportText } from '../core/export-content';
-import type { HtmlReportContent } from '../core/export-html';
+import type { ReportContent } from '../model/content';
+import type { HtmlAssets } from '../model/export-html';
+import { exportStem, exportText, type ExportFormat } from '../model/exports';
 
-const FILTERS: Record<'json' | 'csv' | 'html', Record<string, string[]>> = { json: { JSON: ['json'] }, csv: { CSV: ['csv'] }, html: { HTML: ['html'] } };
+const FILTERS: Record<ExportFormat, Record<string, string[]>> = { json: { JSON: ['json'] }, csv: { CSV: ['csv'] }, html: { HTML: ['html'] } };
 
 function defaultFolder(): vscode.Uri | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri;
 }
 
+/** The files the HTML report inlines, read from the extension's own folder (never the working directory). */
+export async function readHtmlAssets(extensionUri: vscode.Uri): Promise<HtmlAssets> {
+  const read = async (name: string) => new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', name)));
+  const [css, viewerScript] = await Promise.all([read('main.css'), read('report-viewer.js')]);
+  return { css, viewerScript };
+}
+
 /** Asks where to write an export and writes it; undefined when the user cancels. */
-export async function exportToFile(format: 'json' | 'csv' | 'html', content: HtmlReportContent): Promise<vscode.Uri | undefined> {
+export async function exportToFile(format: ExportFormat, content: ReportContent, extensionUri: vscode.Uri): Promise<vscode.Uri | undefined> {
   const folder = defaultFolder();
   const name = `${exportStem(content)}.${format}`;
-  const target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters: FILTERS[format], saveLabel: `Export ${format.toUpperCase()}` });
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+    filters: FILTERS[format],
+    saveLabel: `Export ${format.toUpperCase()}`,
+  });
   if (!target) return undefined;
-  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(exportText(format, content)));
+  const assets = format === 'html' ? await readHtmlAssets(extensionUri) : undefined;
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(exportText(format, content, assets)));
   return target;
 }
 
 /** Writes PNG images (maps, charts) into a folder the user picks. */
 export async function exportImages(images: ReadonlyArray<{ name: string; dataUrl: string }>): Promise<vscode.Uri | undefined> {
-  const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, defaultUri: defaultFolder(), openLabel: 'Export PNGs here' });
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    defaultUri: defaultFolder(),
+    openLabel: 'Export PNGs here',
+  });
   const folder = picked?.[0];
   if (!folder) return undefined;
   for (const image of images) {
@@ -31,7 +50,7 @@ export async function exportImages(images: ReadonlyArray<{ name: string; dataUrl
 }
 
 /** "Save run": a *.attnprof.json in the workspace's attention-runs folder (or where the user says). */
-export async function saveRun(content: HtmlReportContent): Promise<vscode.Uri | undefined> {
+export async function saveRun(content: ReportContent): Promise<vscode.Uri | undefined> {
   const folder = defaultFolder();
   const name = `${exportStem(content)}.attnprof.json`;
   const target = folder

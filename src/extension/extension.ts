@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { SweepReport } from '../core/report';
-import type { RunResult } from '../protocol';
+import type { ProfileReport } from '../model/report';
+import type { SweepReport } from '../model/sweep';
 import { RunController } from './run-controller';
 import { COMPARE_COMMAND, SAVED_RUN_EDITOR, SavedRunEditorProvider, compareSavedRuns } from './saved-runs';
 import { AttentionViewProvider, VIEW_ID } from './view-provider';
@@ -14,19 +14,19 @@ function selectedText(): string | undefined {
   return editor.selections.map((s) => editor.document.getText(s)).join('\n');
 }
 
+/** What activation returns: read-only access for the desktop integration tests. */
+export interface AttentionProfilerApi {
+  lastResult(): ProfileReport | null;
+  lastSweep(): SweepReport | null;
+}
+
 /**
  * Activation only registers the command and the view: the worker (and with it gpu.js and the
  * tokenizer vocabularies) starts on the first run or token count.
  */
-/** What activation returns: read-only access for the desktop integration tests. */
-export interface AttentionProfilerApi {
-  lastResult(): RunResult | null;
-  lastSweep(): SweepReport | null;
-}
-
 export function activate(context: vscode.ExtensionContext): AttentionProfilerApi {
   const worker = new ProfilerWorker(workerScript(context.extensionUri.fsPath));
-  const controller = new RunController(worker);
+  const controller = new RunController(worker, context.extensionUri);
   const provider = new AttentionViewProvider(context.extensionUri, controller, selectedText);
   context.subscriptions.push(
     { dispose: () => worker.dispose() },

@@ -1,19 +1,22 @@
 import * as vscode from 'vscode';
-import { reportWithMaps } from '../core/report-maps';
-import type { HtmlReportContent } from '../core/export-html';
-import type { SweepPoint, SweepReport } from '../core/report';
-import { parseLengths } from '../core/sweep-defaults';
-import { summarizeSweep, type SweepMeta } from '../core/sweep-summary';
-import type { TokenizerName } from '../core/tokenizer-names';
-import type { VariantId } from '../core/variants/ids';
-import type { FromView, ProgressMessage, RunResult, ToView, ViewInput } from '../protocol';
+import type { z } from 'zod';
+import type { ReportContent } from '../model/content';
+import type { ProfileReport, ProgressEvent } from '../model/report';
+import { summarizeSweep, type SweepMeta, type SweepPoint, type SweepReport } from '../model/sweep';
+import type { VariantId } from '../model/variant-ids';
+import type { HostSide, RunOutcome, ViewInput, ViewSide } from '../protocol/view';
 import { Disposable } from './disposable';
 import { exportImages, exportToFile, saveRun } from './exports';
-import { defaultTokenizer, readRunSettings, sweepDefaults } from './settings';
-import { RunFailure, type ProfilerWorker } from './worker-client';
+import { defaultTokenizer, maxTokensSetting, readRunSettings, readSweepSettings, sweepLengthsSetting } from './settings';
+import { describeForUser } from './wording';
+import { RunFailure, type ProfilerWorker, type WorkerCall } from './worker-client';
 
+type ViewEvents = { [K in keyof ViewSide['events']]: z.infer<ViewSide['events'][K]> };
+type HostEvents = { [K in keyof HostSide['events']]: z.infer<HostSide['events'][K]> };
+
+/** Where the controller sends what the view shows (the view's channel, when a view is open). */
 export interface ViewSink {
-  post(message: ToView): void;
+  emit<K extends Extract<keyof ViewEvents, string>>(name: K, payload: ViewEvents[K]): void;
 }
 
 const CANCELLED = 'The run was cancelled; the results shown are from the previous run.';
@@ -22,26 +25,31 @@ const CANCELLED = 'The run was cancelled; the results shown are from the previou
  * One run or sweep at a time, from the command or the view: settings read and checked, the worker
  * asked, progress streamed to the view (and to a cancellable notification when the command
  * started it), and the state the view needs kept here, so a view hidden and shown again gets it
- * back. A failed or cancelled run leaves the previous results in place; a stopped sweep keeps the
- * points it measured. Exports and "Save run" work on the results shown.
+ * back. The last request wins: a run or sweep asked for while another is going cancels it first.
+ * A failed or cancelled run leaves the previous results in place; a stopped sweep keeps the points
+ * it measured. Exports and "Save run" work on the results shown.
  */
 export class RunController extends Disposable {
   private input: ViewInput;
-  private last: RunResult | null = null;
+  private last: ProfileReport | null = null;
   private lastSweep: SweepReport | null = null;
   private sweepLengths: string;
-  private running: { runId: number; label: string } | null = null;
+  private running: { id: number; label: string; call: WorkerCall<unknown> } | null = null;
   private message: { kind: 'info' | 'error'; text: string } | null = null;
-  private nextRunId = 1;
+  private nextId = 1;
+  /** Increases with every run or sweep asked for: a request that is no longer the latest gives way. */
+  private latestRequest = 0;
   private countTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly worker: ProfilerWorker,
+    /** The extension's folder: exports read the files they inline from it. */
+    private readonly extensionUri: vscode.Uri,
     private view: ViewSink | undefined = undefined,
   ) {
     super();
     this.input = { text: '', tokenizer: defaultTokenizer() };
-    this.sweepLengths = sweepDefaults().lengths;
+    this.sweepLengths = sweepLengthsSetting();
   }
 
   attachView(view: ViewSink | undefined): void {
@@ -52,7 +60,7 @@ export class RunController extends Disposable {
     return this.input;
   }
 
-  get lastResult(): RunResult | null {
+  get lastResult(): ProfileReport | null {
     return this.last;
   }
 
@@ -62,29 +70,33 @@ export class RunController extends Disposable {
 
   /** The whole state, for a view that was (re)created. */
   sendState(): void {
-    this.view?.post({ type: 'state', input: this.input, running: this.running, last: this.last, lastSweep: this.lastSweep, sweepLengths: this.sweepLengths, message: this.message });
+    const running = this.running ? { id: this.running.id, label: this.running.label } : null;
+    this.view?.emit('state', { input: this.input, running, last: this.last, lastSweep: this.lastSweep, sweepLengths: this.sweepLengths, message: this.message });
   }
 
   setInput(input: ViewInput, fromView: boolean): void {
     this.input = input;
-    if (!fromView) this.view?.post({ type: 'setInput', input });
+    if (!fromView) this.view?.emit('setInput', input);
     this.scheduleTokenCount();
   }
 
   /** Messages from the view that are about results (exports, saving). */
-  async handleResultAction(m: Extract<FromView, { type: 'export' | 'exportImages' | 'save' }>): Promise<void> {
+  async handleResultAction(
+    m: { type: 'export'; payload: HostEvents['export'] } | { type: 'exportImages'; payload: HostEvents['exportImages'] } | { type: 'save'; payload: HostEvents['save'] },
+  ): Promise<void> {
     try {
       if (m.type === 'exportImages') {
-        const folder = await exportImages(m.images);
-        if (folder) this.notice('info', `Exported ${m.images.length} PNG files to ${folder.fsPath}.`);
+        const folder = await exportImages(m.payload.images);
+        if (folder) this.notice('info', `Exported ${m.payload.images.length} PNG files to ${folder.fsPath}.`);
         return;
       }
-      const content = this.content(m.source);
+      const source = m.payload.source;
+      const content = this.content(source);
       if (!content) {
-        this.notice('error', `There is no ${m.source} to ${m.type === 'save' ? 'save' : 'export'} yet.`);
+        this.notice('error', `There is no ${source} to ${m.type === 'save' ? 'save' : 'export'} yet.`);
         return;
       }
-      const target = m.type === 'save' ? await saveRun(content) : await exportToFile(m.format, content);
+      const target = m.type === 'save' ? await saveRun(content) : await exportToFile(m.payload.format, content, this.extensionUri);
       if (target) this.notice('info', `${m.type === 'save' ? 'Saved' : 'Exported'} ${vscode.workspace.asRelativePath(target)}.`);
     } catch (err) {
       this.notice('error', `Could not write the file: ${err instanceof Error ? err.message : String(err)}`);
@@ -94,47 +106,47 @@ export class RunController extends Disposable {
   /** Starts a run on the given text (a run or sweep in progress is cancelled first). */
   async run(input: ViewInput, options: { notification: boolean }): Promise<void> {
     this.input = input;
-    if (this.running) await this.cancel();
+    if (!(await this.takeTurn())) return;
     if (input.text.trim() === '') {
       this.fail('Nothing to profile: select text in an editor, or paste text or "ids: 1, 2, 3" into the box above.');
       return;
     }
-    const read = readRunSettings(input.tokenizer as TokenizerName);
+    const read = readRunSettings(input.tokenizer);
     if (!read.ok) {
       this.fail(read.error);
       return;
     }
-    const runId = this.start(`Profiling ${read.settings.variants.length} variants on ${read.settings.backend}`);
-    let notify: ((e: ProgressMessage) => void) | undefined;
-    const runPromise = this.worker.run(runId, input.text, read.settings, (event) => {
-      this.view?.post({ type: 'progress', runId, event });
+    let notify: ((e: ProgressEvent) => void) | undefined;
+    const id = this.nextId++;
+    const call = this.worker.run(input.text, read.settings, (event) => {
+      this.view?.emit('progress', { id, event });
       notify?.(event);
     });
+    this.start(id, `Profiling ${read.settings.variants.length} variants on ${read.settings.backend}`, call);
     if (options.notification) {
       void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Attention profiler', cancellable: true }, (progress, token) => {
-        this._register(token.onCancellationRequested(() => void this.cancel()));
+        this._register(token.onCancellationRequested(() => void call.cancel()));
         notify = (event) => {
           if (event.kind === 'variant' && event.phase === 'compiling') {
             progress.report({ message: `${event.index + 1}/${event.total} ${event.id}`, increment: event.index === 0 ? 0 : 100 / event.total });
           }
         };
-        return runPromise.catch(() => undefined);
+        return call.result.catch(() => undefined);
       });
     }
     try {
-      const result = await runPromise;
-      if (!this.finish(runId)) return;
-      if (result.report.cancelled) {
-        this.end(runId, 'cancelled', CANCELLED);
+      const report = await call.result;
+      if (!this.finish(id)) return;
+      if (report.cancelled) {
+        this.end(id, 'cancelled', CANCELLED);
         return;
       }
-      this.last = result;
-      this.view?.post({ type: 'result', runId, result });
-      const failed = result.report.variants.filter((v) => v.status === 'failed').map((v) => v.id);
-      this.end(runId, 'done', failed.length > 0 ? `Done; ${failed.join(', ')} failed (see their cards).` : `Done: ${result.report.variants.length} variants on ${result.report.input.n} tokens.`);
+      this.last = report;
+      this.view?.emit('result', { id, report });
+      const failed = report.variants.filter((v) => v.status === 'failed').map((v) => v.id);
+      this.end(id, 'done', failed.length > 0 ? `Done; ${failed.join(', ')} failed (see their cards).` : `Done: ${report.variants.length} variants on ${report.input.n} tokens.`);
     } catch (err) {
-      this.finish(runId);
-      this.endWithFailure(runId, err, CANCELLED);
+      if (this.finish(id)) this.endWithFailure(id, err, CANCELLED);
     }
   }
 
@@ -142,96 +154,102 @@ export class RunController extends Disposable {
   async sweep(input: ViewInput, lengthsText: string): Promise<void> {
     this.input = input;
     this.sweepLengths = lengthsText;
-    if (this.running) await this.cancel();
-    let lengths: number[];
-    try {
-      lengths = parseLengths(lengthsText);
-    } catch (err) {
-      this.fail(`Sweep lengths: ${err instanceof Error ? err.message : String(err)}`);
-      return;
-    }
-    const read = readRunSettings(input.tokenizer as TokenizerName);
+    if (!(await this.takeTurn())) return;
+    const read = readSweepSettings(input.tokenizer, lengthsText);
     if (!read.ok) {
       this.fail(read.error);
       return;
     }
-    const runId = this.start(`Sweeping ${read.settings.variants.length} variants over N = ${lengths.join(', ')}`);
+    const id = this.nextId++;
     let meta: SweepMeta | undefined;
     const points = new Map<VariantId, SweepPoint[]>();
+    const call = this.worker.sweep(input.text, read.settings, (event) => {
+      if (event.kind === 'start') meta = event.meta;
+      if (event.kind === 'measured') points.set(event.id, [...(points.get(event.id) ?? []), event.point]);
+      this.view?.emit('sweepProgress', { id, event });
+    });
+    this.start(id, `Sweeping ${read.settings.variants.length} variants over N = ${read.settings.lengths.join(', ')}`, call);
     try {
-      const sweep = await this.worker.sweep(
-        runId,
-        { text: input.text, settings: read.settings, lengths, pointBudgetMs: sweepDefaults().pointBudgetMs },
-        {
-          progress: (event) => {
-            if (event.kind === 'start') meta = event.meta as SweepMeta;
-            this.view?.post({ type: 'sweepProgress', runId, event });
-          },
-          point: (id, point) => points.set(id, [...(points.get(id) ?? []), point]),
-        },
+      const sweep = await call.result;
+      if (!this.finish(id)) return;
+      this.showSweep(id, sweep);
+      this.end(
+        id,
+        sweep.cancelled ? 'cancelled' : 'done',
+        sweep.cancelled ? 'The sweep was cancelled; the points measured are shown.' : `Sweep done: ${sweep.variants.length} variants over ${read.settings.lengths.length} lengths.`,
       );
-      if (!this.finish(runId)) return;
-      this.showSweep(runId, sweep);
-      this.end(runId, sweep.cancelled ? 'cancelled' : 'done', sweep.cancelled ? 'The sweep was cancelled; the points measured are shown.' : `Sweep done: ${sweep.variants.length} variants over ${lengths.length} lengths.`);
     } catch (err) {
-      this.finish(runId);
+      if (!this.finish(id)) return;
       // The worker was stopped or died: keep the points it had streamed.
       const hasPoints = [...points.values()].some((p) => p.length > 0);
-      if (meta && hasPoints) this.showSweep(runId, summarizeSweep(meta, points, true));
-      this.endWithFailure(runId, err, hasPoints ? 'The sweep was cancelled; the points measured are shown.' : 'The sweep was cancelled.');
+      if (meta && hasPoints) this.showSweep(id, summarizeSweep(meta, points, true));
+      this.endWithFailure(id, err, hasPoints ? 'The sweep was cancelled; the points measured are shown.' : 'The sweep was cancelled.');
     }
   }
 
+  /** Stops the run or sweep going on, if any; resolves when it is over. */
   async cancel(): Promise<void> {
-    if (!this.running) return;
-    await this.worker.cancel();
+    await this.running?.call.cancel();
   }
 
-  private content(source: 'run' | 'sweep'): HtmlReportContent | undefined {
-    if (source === 'run') return this.last ? { kind: 'run', report: reportWithMaps(this.last.report, this.last.maps) } : undefined;
+  /**
+   * Called by every new request: cancels the one going on and waits for it to end. False when a
+   * newer request arrived meanwhile (the last click wins).
+   */
+  private async takeTurn(): Promise<boolean> {
+    const mine = ++this.latestRequest;
+    while (this.running) {
+      const current = this.running;
+      await current.call.cancel();
+      await current.call.result.catch(() => undefined);
+      if (this.running === current) this.running = null;
+    }
+    return mine === this.latestRequest;
+  }
+
+  private content(source: 'run' | 'sweep'): ReportContent | undefined {
+    if (source === 'run') return this.last ? { kind: 'run', report: this.last } : undefined;
     return this.lastSweep ? { kind: 'sweep', sweep: this.lastSweep } : undefined;
   }
 
-  private start(label: string): number {
-    const runId = this.nextRunId++;
-    this.running = { runId, label };
+  private start(id: number, label: string, call: WorkerCall<unknown>): void {
+    this.running = { id, label, call };
     this.message = null;
-    this.view?.post({ type: 'runStarted', runId, label });
-    return runId;
+    this.view?.emit('runStarted', { id, label });
   }
 
-  /** Marks the run over; false when another run has replaced it meanwhile. */
-  private finish(runId: number): boolean {
-    if (this.running?.runId !== runId) return false;
+  /** Marks the call over; false when another has replaced it meanwhile. */
+  private finish(id: number): boolean {
+    if (this.running?.id !== id) return false;
     this.running = null;
     return true;
   }
 
-  private showSweep(runId: number, sweep: SweepReport): void {
+  private showSweep(id: number, sweep: SweepReport): void {
     this.lastSweep = sweep;
-    this.view?.post({ type: 'sweepResult', runId, sweep });
+    this.view?.emit('sweepResult', { id, sweep });
   }
 
-  private endWithFailure(runId: number, err: unknown, cancelledText: string): void {
+  private endWithFailure(id: number, err: unknown, cancelledText: string): void {
     const failure = err instanceof RunFailure ? err : new RunFailure('failed', String(err));
-    if (failure.kind === 'cancelled') this.end(runId, 'cancelled', cancelledText);
-    else if (failure.kind === 'workerDied') this.end(runId, 'workerDied', failure.message);
-    else this.end(runId, 'failed', failure.message, failure.kind === 'userError');
+    if (failure.kind === 'cancelled') this.end(id, 'cancelled', cancelledText);
+    else if (failure.kind === 'workerDied') this.end(id, 'workerDied', failure.message);
+    else this.end(id, 'failed', failure.detail ? describeForUser(failure.detail) : failure.message, failure.kind === 'userError');
   }
 
-  private end(runId: number, outcome: 'done' | 'cancelled' | 'failed' | 'workerDied', text: string, inputError = false): void {
+  private end(id: number, outcome: RunOutcome, text: string, inputError = false): void {
     this.message = { kind: outcome === 'done' || outcome === 'cancelled' ? 'info' : 'error', text };
-    this.view?.post({ type: 'runEnded', runId, outcome, message: text });
-    if (inputError) this.view?.post({ type: 'inputError', message: text });
+    this.view?.emit('runEnded', { id, outcome, message: text });
+    if (inputError) this.view?.emit('inputError', { message: text });
   }
 
   private fail(text: string): void {
     this.message = { kind: 'error', text };
-    this.view?.post({ type: 'inputError', message: text });
+    this.view?.emit('inputError', { message: text });
   }
 
-  private notice(kind: 'info' | 'error', message: string): void {
-    this.view?.post({ type: 'notice', kind, message });
+  private notice(kind: 'info' | 'error', text: string): void {
+    this.view?.emit('notice', { kind, text });
   }
 
   /** Token count of the input, debounced; only once the user has typed (the worker starts on use). */
@@ -240,11 +258,9 @@ export class RunController extends Disposable {
     const input = this.input;
     if (input.text.trim() === '') return;
     this.countTimer = setTimeout(() => {
-      const read = readRunSettings(input.tokenizer as TokenizerName);
-      const maxTokens = read.ok ? read.settings.maxTokens : 65536;
-      void this.worker.countTokens(input.text, input.tokenizer as TokenizerName, maxTokens).then((r) => {
+      void this.worker.countTokens(input.text, input.tokenizer, maxTokensSetting()).then((r) => {
         if (this.input !== input) return;
-        this.view?.post({ type: 'tokenCount', text: input.text, tokenizer: input.tokenizer, ...r });
+        this.view?.emit('tokenCount', { text: input.text, tokenizer: input.tokenizer, ...r });
       });
     }, 300);
   }

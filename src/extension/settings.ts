@@ -1,50 +1,83 @@
 import * as vscode from 'vscode';
-import type { TokenizerName } from '../core/tokenizer-names';
-import { VARIANT_IDS } from '../core/variants/ids';
-import { parseMessage, runSettingsSchema, type RunSettings } from '../protocol';
-import { SECTION, SETTING_DEFAULTS } from './settings-defaults';
+import { DEFAULTS, MIB, SETTING_DEFAULTS } from '../model/limits';
+import { parseLengths } from '../model/sweep';
+import type { z } from 'zod';
+import { runSettingsSchema, sweepSettingsSchema, type RunSettings, type SweepSettings } from '../model/settings';
+import type { TokenizerName } from '../model/tokenizers';
+import { VARIANT_IDS } from '../model/variant-ids';
+import { validate } from '../model/validation';
+import { SECTION } from './wording';
 
-/** The map side sent to the view: maps are downsampled above 512 x 512. */
-const MAP_SIZE = 512;
+type Read<T> = { ok: true; settings: T } | { ok: false; error: string };
 
-/** Reads the settings into what a run needs; a bad value gives a message naming the setting. */
-export function readRunSettings(tokenizer: TokenizerName): { ok: true; settings: RunSettings } | { ok: false; error: string } {
+/** The settings a run and a sweep share, read from VS Code (not yet validated). */
+function measureSettings(tokenizer: TokenizerName) {
   const c = vscode.workspace.getConfiguration(SECTION);
-  const params: Record<string, Record<string, string | number | boolean>> = {};
+  const params: Record<string, unknown> = {};
   for (const id of VARIANT_IDS) {
-    const given = c.get<Record<string, string | number | boolean>>(`params.${id}`);
-    if (given && Object.keys(given).length > 0) params[id] = given;
+    const given = c.get<unknown>(`params.${id}`);
+    if (given && typeof given === 'object' && Object.keys(given).length > 0) params[id] = given;
   }
-  const candidate = {
+  return {
     backend: c.get('backend', SETTING_DEFAULTS.backend),
-    d: c.get('headDim', SETTING_DEFAULTS.headDim),
+    d: c.get('headDim', SETTING_DEFAULTS.d),
     seed: c.get('seed', SETTING_DEFAULTS.seed),
     causal: c.get('causal', SETTING_DEFAULTS.causal),
     tokenizer,
-    maxTokens: c.get('maxTokens', SETTING_DEFAULTS.maxTokens),
-    timeBudgetMs: c.get('timeBudgetMs', SETTING_DEFAULTS.timeBudgetMs),
-    memoryBudgetBytes: c.get('memoryBudgetMiB', SETTING_DEFAULTS.memoryBudgetMiB) * 2 ** 20,
+    memoryBudgetBytes: c.get('memoryBudgetMiB', SETTING_DEFAULTS.memoryBudgetMiB) * MIB,
     variants: c.get<string[]>('variants', [...VARIANT_IDS]),
     params,
-    mapSize: MAP_SIZE,
     threads: c.get('threads', SETTING_DEFAULTS.threads),
+    gateTolerance: DEFAULTS.gateTolerance,
   };
-  const parsed = parseMessage(runSettingsSchema, candidate);
-  if (!parsed.ok) return { ok: false, error: `Setting ${SECTION}.${settingName(parsed.error)} is not valid: ${parsed.error}` };
-  return { ok: true, settings: parsed.message };
 }
 
-function settingName(error: string): string {
-  const key = error.split(':')[0]?.split('.')[0] ?? '';
-  const names: Record<string, string> = { d: 'headDim', memoryBudgetBytes: 'memoryBudgetMiB' };
-  return names[key] ?? key;
+/** The VS Code setting a validation error is about. */
+const SETTING_OF_FIELD: Record<string, string> = { d: 'headDim', memoryBudgetBytes: 'memoryBudgetMiB', pointBudgetMs: 'sweepPointBudgetMs', lengths: 'sweepLengths' };
+
+function checked<T>(schema: z.ZodType<T>, candidate: unknown): Read<T> {
+  const parsed = validate(schema, candidate);
+  if (parsed.ok) return { ok: true, settings: parsed.value };
+  const field = parsed.error.split(':')[0]?.split('.')[0] ?? '';
+  return { ok: false, error: `Setting ${SECTION}.${SETTING_OF_FIELD[field] ?? field} is not valid: ${parsed.error}` };
 }
 
-export function sweepDefaults(): { lengths: string; pointBudgetMs: number } {
+/** Reads the settings into what a run needs; a bad value gives a message naming the setting. */
+export function readRunSettings(tokenizer: TokenizerName): Read<RunSettings> {
   const c = vscode.workspace.getConfiguration(SECTION);
-  return { lengths: c.get('sweepLengths', SETTING_DEFAULTS.sweepLengths), pointBudgetMs: c.get('sweepPointBudgetMs', SETTING_DEFAULTS.sweepPointBudgetMs) };
+  return checked(runSettingsSchema, {
+    ...measureSettings(tokenizer),
+    maxTokens: c.get('maxTokens', SETTING_DEFAULTS.maxTokens),
+    repeats: SETTING_DEFAULTS.repeats,
+    warmups: SETTING_DEFAULTS.warmups,
+    timeBudgetMs: c.get('timeBudgetMs', SETTING_DEFAULTS.timeBudgetMs),
+    mapSize: SETTING_DEFAULTS.mapSize,
+    checkRowLimit: SETTING_DEFAULTS.checkRowLimit,
+  });
+}
+
+/** Reads the settings into what a sweep needs, with the lengths given in the view. */
+export function readSweepSettings(tokenizer: TokenizerName, lengthsText: string): Read<SweepSettings> {
+  let lengths: number[];
+  try {
+    lengths = parseLengths(lengthsText);
+  } catch (err) {
+    return { ok: false, error: `Sweep lengths: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const c = vscode.workspace.getConfiguration(SECTION);
+  return checked(sweepSettingsSchema, { ...measureSettings(tokenizer), lengths, pointBudgetMs: c.get('sweepPointBudgetMs', SETTING_DEFAULTS.pointBudgetMs) });
+}
+
+export function sweepLengthsSetting(): string {
+  return vscode.workspace.getConfiguration(SECTION).get('sweepLengths', SETTING_DEFAULTS.sweepLengths.join(', '));
 }
 
 export function defaultTokenizer(): TokenizerName {
   return vscode.workspace.getConfiguration(SECTION).get<TokenizerName>('tokenizer', SETTING_DEFAULTS.tokenizer);
+}
+
+/** The maximum number of tokens, for the token count (falls back to the default when the setting is invalid). */
+export function maxTokensSetting(): number {
+  const read = vscode.workspace.getConfiguration(SECTION).get<unknown>('maxTokens', SETTING_DEFAULTS.maxTokens);
+  return typeof read === 'number' && Number.isInteger(read) && read >= 1 ? read : SETTING_DEFAULTS.maxTokens;
 }

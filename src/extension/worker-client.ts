@@ -1,219 +1,176 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { SweepPoint, SweepReport } from '../core/report';
-import type { VariantId } from '../core/variants/ids';
-import { fromWorkerSchema, parseMessage, type ProgressMessage, type RunResult, type RunSettings, type SweepProgressMessage, type ToWorker } from '../protocol';
-import type { TokenizerName } from '../core/tokenizer-names';
+import type { ErrorDetail } from '../model/errors';
+import { LIMITS } from '../model/limits';
+import type { ProfileReport, ProgressEvent } from '../model/report';
+import type { RunSettings, SweepSettings } from '../model/settings';
+import type { SweepProgress, SweepReport } from '../model/sweep';
+import type { TokenizerName } from '../model/tokenizers';
+import { CallFailure, Endpoint, type PendingCall, type Port } from '../protocol/channel';
+import { engineClientSide, engineSide, type EngineClientSide, type EngineSide } from '../protocol/engine';
 
-/** Why a run ended without a result. */
+/** How long a cooperative cancel may take before the worker is terminated. */
+export const CANCEL_GRACE_MS = 600;
+
+/** Why a run or sweep ended without a result. */
 export class RunFailure extends Error {
   constructor(
     readonly kind: 'userError' | 'failed' | 'cancelled' | 'workerDied',
     message: string,
+    /** The engine's error, for the caller to word (absent when the worker died or was stopped). */
+    readonly detail?: ErrorDetail,
   ) {
     super(message);
   }
 }
 
-interface PendingRun {
-  resolve(result: RunResult): void;
-  resolveSweep?(sweep: SweepReport): void;
-  reject(err: RunFailure): void;
-  onProgress(event: ProgressMessage): void;
-  onSweepProgress?(event: SweepProgressMessage): void;
-  onSweepPoint?(id: VariantId, point: SweepPoint): void;
+/** A run or sweep in the worker: its result, and a cancel bound to it. */
+export interface WorkerCall<R> {
+  readonly result: Promise<R>;
+  /** Asks the worker to stop this call; terminates the worker if it has not stopped within the grace period. */
+  cancel(): Promise<'cooperative' | 'terminated' | 'idle'>;
 }
 
-/** How long a cooperative cancel may take before the worker is terminated. */
-export const CANCEL_GRACE_MS = 600;
+interface Started {
+  worker: Worker;
+  endpoint: Endpoint<EngineClientSide, EngineSide>;
+}
 
 /**
- * The profiling worker seen from the extension host: started on first use, one per window,
- * with resource limits; runs one profile at a time. Cancel sets a flag the worker checks between
- * kernels; if the worker does not answer within CANCEL_GRACE_MS (a long kernel), it is terminated
- * and the next run starts a fresh one. A worker that dies rejects its run with the reason.
+ * The profiling worker seen from the extension host: started on first use, one per window, with
+ * resource limits. Each run, sweep and token count is a call on the engine channel. Cancel writes
+ * the call's id into shared memory (the engine checks it between kernels) and posts a cancel; if
+ * that call has not ended within CANCEL_GRACE_MS (a long kernel), the worker is terminated and the
+ * next call starts a fresh one. A worker that dies ends its calls with the reason.
  */
 export class ProfilerWorker {
-  private worker: Worker | undefined;
+  private current: Started | undefined;
   private readonly cancelFlag = new Int32Array(new SharedArrayBuffer(4));
-  private readonly runs = new Map<number, PendingRun>();
-  private readonly counts = new Map<number, (r: { count?: number; error?: string }) => void>();
-  private nextRequestId = 1;
   private stderrTail = '';
 
   constructor(
     private readonly scriptPath: string,
-    private readonly resourceLimits = { maxOldGenerationSizeMb: 4096, maxYoungGenerationSizeMb: 256 },
+    private readonly resourceLimits: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number } = {
+      maxOldGenerationSizeMb: LIMITS.workerHeapMiB,
+      maxYoungGenerationSizeMb: LIMITS.workerYoungHeapMiB,
+    },
   ) {}
 
+  /** Whether a worker thread is up (it starts on the first call and after a crash on the next one). */
   get started(): boolean {
-    return this.worker !== undefined;
+    return this.current !== undefined;
   }
 
-  run(runId: number, text: string, settings: RunSettings, onProgress: (e: ProgressMessage) => void): Promise<RunResult> {
-    Atomics.store(this.cancelFlag, 0, 0);
-    return new Promise<RunResult>((resolve, reject) => {
-      this.runs.set(runId, { resolve, reject, onProgress });
-      const failure = this.post({ type: 'run', runId, text, settings });
-      if (failure) this.settle(runId, (p) => p.reject(new RunFailure('workerDied', failure)));
-    });
+  run(text: string, settings: RunSettings, onProgress: (e: ProgressEvent) => void): WorkerCall<ProfileReport> {
+    return this.track((endpoint) => endpoint.call('profile', { text, settings }, onProgress));
   }
 
-  /** A sweep; points are streamed as they are measured, so a stopped sweep keeps them. */
-  sweep(
-    runId: number,
-    request: { text: string; settings: RunSettings; lengths: number[]; pointBudgetMs: number },
-    on: { progress(e: SweepProgressMessage): void; point(id: VariantId, p: SweepPoint): void },
-  ): Promise<SweepReport> {
-    Atomics.store(this.cancelFlag, 0, 0);
-    return new Promise<SweepReport>((resolve, reject) => {
-      this.runs.set(runId, {
-        resolve: () => reject(new RunFailure('failed', 'the worker answered a sweep with a run result')),
-        resolveSweep: resolve,
-        reject,
-        onProgress: () => {},
-        onSweepProgress: on.progress,
-        onSweepPoint: on.point,
-      });
-      const failure = this.post({ type: 'sweep', runId, ...request });
-      if (failure) this.settle(runId, (p) => p.reject(new RunFailure('workerDied', failure)));
-    });
+  /** A sweep; measured points are streamed as progress events, so a stopped sweep keeps them. */
+  sweep(text: string, settings: SweepSettings, onProgress: (e: SweepProgress) => void): WorkerCall<SweepReport> {
+    return this.track((endpoint) => endpoint.call('sweep', { text, settings }, onProgress));
   }
 
-  countTokens(text: string, tokenizer: TokenizerName, maxTokens: number): Promise<{ count?: number; error?: string }> {
-    const requestId = this.nextRequestId++;
-    return new Promise((resolve) => {
-      this.counts.set(requestId, resolve);
-      const failure = this.post({ type: 'countTokens', requestId, text, tokenizer, maxTokens });
-      if (failure) {
-        this.counts.delete(requestId);
-        resolve({ error: failure });
-      }
-    });
-  }
-
-  /** Asks the worker to stop; terminates it when it does not answer in time. Resolves when the run is over. */
-  async cancel(): Promise<'cooperative' | 'terminated' | 'idle'> {
-    if (this.runs.size === 0) return 'idle';
-    Atomics.store(this.cancelFlag, 0, 1);
-    const settled = await this.waitForRuns(CANCEL_GRACE_MS);
-    if (settled) return 'cooperative';
-    this.stop(new RunFailure('cancelled', 'cancelled: the worker was stopped in the middle of a kernel'));
-    return 'terminated';
-  }
-
-  dispose(): void {
-    this.stop(new RunFailure('cancelled', 'the extension was deactivated'));
-  }
-
-  /** Sends a message, starting the worker if needed; returns why it could not, if it could not. */
-  private post(message: ToWorker): string | undefined {
+  async countTokens(text: string, tokenizer: TokenizerName, maxTokens: number): Promise<{ count?: number; error?: string }> {
     try {
-      this.ensure().postMessage(message);
-      return undefined;
+      return await this.track((endpoint) => endpoint.call('countTokens', { text, tokenizer, maxTokens })).result;
     } catch (err) {
-      this.worker = undefined;
-      return `The profiling worker could not start: ${err instanceof Error ? err.message : String(err)}`;
+      return { error: err instanceof Error ? err.message : String(err) };
     }
   }
 
-  private ensure(): Worker {
-    if (this.worker) return this.worker;
-    const worker = new Worker(this.scriptPath, {
-      workerData: { cancelBuffer: this.cancelFlag.buffer },
-      resourceLimits: this.resourceLimits,
-      stderr: true,
+  dispose(): void {
+    this.stop({ code: 'internal', message: 'the extension was deactivated' }, 'cancelled');
+  }
+
+  private track<R>(start: (endpoint: Endpoint<EngineClientSide, EngineSide>) => PendingCall<R>): WorkerCall<R> {
+    let started: Started;
+    try {
+      started = this.ensure();
+    } catch (err) {
+      const failure = new RunFailure('workerDied', `The profiling worker could not start: ${err instanceof Error ? err.message : String(err)}`);
+      return { result: Promise.reject(failure), cancel: () => Promise.resolve('idle') };
+    }
+    const pending = start(started.endpoint);
+    const result = pending.result.catch((err: unknown) => {
+      throw this.failureOf(err);
     });
+    const ended = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return {
+      result,
+      cancel: async () => {
+        if (!started.endpoint.isPending(pending.id)) return 'idle';
+        Atomics.store(this.cancelFlag, 0, pending.id);
+        started.endpoint.cancel(pending.id);
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), CANCEL_GRACE_MS);
+        });
+        const late = await Promise.race([ended.then(() => false), timedOut]);
+        clearTimeout(timer);
+        // The timer is bound to this call: a worker that has moved on to another call is left alone.
+        if (!late || !started.endpoint.isPending(pending.id)) return 'cooperative';
+        this.stop({ code: 'internal', message: 'cancelled: the worker was stopped in the middle of a kernel' }, 'cancelled', started);
+        return 'terminated';
+      },
+    };
+  }
+
+  private failureOf(err: unknown): RunFailure {
+    if (err instanceof RunFailure) return err;
+    if (err instanceof CallFailure) {
+      const kind = this.stopReasons.get(err.detail) ?? (err.detail.code === 'internal' ? 'failed' : 'userError');
+      return new RunFailure(kind, err.message, kind === 'userError' ? err.detail : undefined);
+    }
+    return new RunFailure('failed', err instanceof Error ? err.message : String(err));
+  }
+
+  /** Details this client made itself when it stopped or lost the worker, with the kind of ending they mean. */
+  private readonly stopReasons = new WeakMap<ErrorDetail, RunFailure['kind']>();
+
+  private ensure(): Started {
+    if (this.current) return this.current;
+    const worker = new Worker(this.scriptPath, { workerData: { cancelBuffer: this.cancelFlag.buffer }, resourceLimits: this.resourceLimits, stderr: true });
     this.stderrTail = '';
     worker.stderr.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000);
     });
-    worker.on('message', (raw: unknown) => this.onMessage(raw));
+    const port: Port = {
+      post: (message, transfer = []) =>
+        worker.postMessage(
+          message,
+          transfer.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer),
+        ),
+      listen: (listener) => {
+        worker.on('message', listener);
+        return () => worker.off('message', listener);
+      },
+    };
+    const endpoint = new Endpoint<EngineClientSide, EngineSide>(engineClientSide, engineSide, port, { methods: {}, events: {} });
+    const started = { worker, endpoint };
     worker.on('error', (err: Error & { code?: string }) => {
-      if (this.worker !== worker) return;
       const reason = err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'it ran out of memory (worker resource limits)' : `it crashed: ${err.message}`;
-      this.died(reason);
+      this.died(started, reason);
     });
-    worker.on('exit', (code) => {
-      if (this.worker !== worker) return;
-      this.died(`it exited with code ${code}${this.stderrTail ? ` (${this.stderrTail.trim().split('\n').pop()})` : ''}`);
-    });
-    this.worker = worker;
-    return worker;
+    worker.on('exit', (code) => this.died(started, `it exited with code ${code}${this.stderrTail ? ` (${this.stderrTail.trim().split('\n').pop() ?? ''})` : ''}`));
+    this.current = started;
+    return started;
   }
 
-  private onMessage(raw: unknown): void {
-    const parsed = parseMessage(fromWorkerSchema, raw);
-    if (!parsed.ok) {
-      this.failAll(new RunFailure('failed', `the worker sent a malformed message (${parsed.error})`));
-      return;
-    }
-    const m = parsed.message;
-    switch (m.type) {
-      case 'progress':
-        this.runs.get(m.runId)?.onProgress(m.event);
-        return;
-      case 'result':
-        this.settle(m.runId, (p) => p.resolve(m.result));
-        return;
-      case 'runError':
-        this.settle(m.runId, (p) => p.reject(new RunFailure(m.userError ? 'userError' : 'failed', m.message)));
-        return;
-      case 'tokenCount': {
-        const done = this.counts.get(m.requestId);
-        this.counts.delete(m.requestId);
-        done?.({ ...(m.count !== undefined ? { count: m.count } : {}), ...(m.error !== undefined ? { error: m.error } : {}) });
-        return;
-      }
-      case 'protocolError':
-        this.failAll(new RunFailure('failed', m.message));
-        return;
-      case 'sweepProgress':
-        this.runs.get(m.runId)?.onSweepProgress?.(m.event);
-        return;
-      case 'sweepPoint':
-        this.runs.get(m.runId)?.onSweepPoint?.(m.id, m.point);
-        return;
-      case 'sweepResult':
-        this.settle(m.runId, (p) => (p.resolveSweep ? p.resolveSweep(m.sweep) : p.reject(new RunFailure('failed', 'the worker answered a run with a sweep result'))));
-        return;
-    }
+  private died(started: Started, reason: string): void {
+    this.stop({ code: 'internal', message: `The profiling worker stopped: ${reason}. The next run starts a fresh worker.` }, 'workerDied', started);
   }
 
-  private settle(runId: number, fn: (p: PendingRun) => void): void {
-    const pending = this.runs.get(runId);
-    if (!pending) return;
-    this.runs.delete(runId);
-    fn(pending);
-  }
-
-  private died(reason: string): void {
-    this.worker = undefined;
-    this.failAll(new RunFailure('workerDied', `The profiling worker stopped: ${reason}. The next run starts a fresh worker.`));
-  }
-
-  private failAll(err: RunFailure): void {
-    for (const [id, p] of this.runs) {
-      this.runs.delete(id);
-      p.reject(err);
-    }
-    for (const [id, done] of this.counts) {
-      this.counts.delete(id);
-      done({ error: err.message });
-    }
-  }
-
-  private stop(err: RunFailure): void {
-    const worker = this.worker;
-    this.worker = undefined;
-    this.failAll(err);
-    if (worker) void worker.terminate();
-  }
-
-  private async waitForRuns(timeoutMs: number): Promise<boolean> {
-    const start = Date.now();
-    while (this.runs.size > 0 && Date.now() - start < timeoutMs) await new Promise((r) => setTimeout(r, 20));
-    return this.runs.size === 0;
+  /** Ends the calls of a worker (the current one unless given) with a failure of this kind, and terminates it. */
+  private stop(detail: ErrorDetail, kind: RunFailure['kind'], which: Started | undefined = this.current): void {
+    if (!which) return;
+    if (this.current === which) this.current = undefined;
+    this.stopReasons.set(detail, kind);
+    which.endpoint.failAll(detail);
+    which.endpoint.dispose();
+    void which.worker.terminate();
   }
 }
 

@@ -38,7 +38,11 @@ export async function startCodeServer(options: { entry: string; vsix: string; ro
   fs.mkdirSync(path.join(data, 'User'), { recursive: true });
   fs.writeFileSync(path.join(data, 'User', 'settings.json'), JSON.stringify(options.settings, null, 2));
   const env = { ...process.env, XDG_CONFIG_HOME: path.join(options.root, 'config') };
-  const install = spawnSync(process.execPath, [options.entry, '--extensions-dir', extensions, '--user-data-dir', data, '--install-extension', options.vsix], { encoding: 'utf8', env, timeout: 120_000 });
+  const install = spawnSync(process.execPath, [options.entry, '--extensions-dir', extensions, '--user-data-dir', data, '--install-extension', options.vsix], {
+    encoding: 'utf8',
+    env,
+    timeout: 120_000,
+  });
   if (install.status !== 0 || !/successfully installed/u.test(install.stdout)) {
     throw new Error(`code-server could not install ${options.vsix}: ${install.stdout}${install.stderr}`);
   }
@@ -46,7 +50,21 @@ export async function startCodeServer(options: { entry: string; vsix: string; ro
   let output = '';
   const child: ChildProcess = spawn(
     process.execPath,
-    [options.entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--extensions-dir', extensions, '--user-data-dir', data, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', options.workspace],
+    [
+      options.entry,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--extensions-dir',
+      extensions,
+      '--user-data-dir',
+      data,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      options.workspace,
+    ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));

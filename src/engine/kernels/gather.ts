@@ -1,0 +1,211 @@
+import type { Qkv } from '../qkv';
+import { kernelFunction, type KernelFn, type KernelThis } from './kernel-fn';
+import { qkvArgs, type DeviceArray, type KernelHandle, type KernelRunner } from './runner';
+
+/**
+ * Softmax attention over an index set, computed as a gather: query row y has `slots` slots, and
+ * slot s holds key keyOf(y, s), or -1 when the slot is empty. Only those keys are read, so the
+ * work and the memory are proportional to rows x slots, never to N x N unless the index set is
+ * dense (as it is for `full`). Empty rows give 0.
+ *
+ * Five kernels: scores [rows x slots], row max, row sum, probabilities [rows x slots], and the
+ * output [rows x d] = probabilities gathered against V.
+ */
+export interface IndexSet {
+  /** Number of query rows (N, or the number of global tokens for their own pass). */
+  rows: number;
+  slots: number;
+  /** Source of `function keyOf(y, s)`, built with `kernelFunction`; reads this.constants. */
+  keyOf: string;
+  /** Source of `function queryOf(y)`: the query position of row y (identity by default). */
+  queryOf?: string;
+  /** The same positions on the host, where queryOf is not the identity: the output rows they fill. */
+  queries?: readonly number[];
+  /** Sources of further functions keyOf or queryOf call. */
+  helpers?: string[];
+  /**
+   * Source of `function slotLimit(y)`: row y's valid slots all lie below it, so loops stop there
+   * (full causal: y + 1, which halves its work). Default: every slot.
+   */
+  slotLimit?: string;
+  /**
+   * Dense: slot s holds key s for every s below slotLimit(y) (full attention). The kernels then
+   * skip keyOf, which matters when every row has N slots.
+   */
+  dense?: boolean;
+  constants: Record<string, number>;
+}
+
+/** A custom score for (row y, key j), e.g. Transformer-XL's relative-position terms. */
+export interface ScoreKernel {
+  fn: KernelFn;
+  /** Extra arguments after (q, k), passed at every run. */
+  functions?: string[];
+}
+
+export const identityQueryOf = kernelFunction('queryOf', function queryOf(y: number): number {
+  return y;
+});
+
+/** Every slot may be valid. (`0 * y` keeps y used: gpu.js types helper arguments from their uses.) */
+const allSlots = kernelFunction('slotLimit', function (this: KernelThis, y: number): number {
+  return this.constants.slots + 0 * y;
+});
+
+function scores(this: KernelThis, q: number[][], k: number[][]): number {
+  const y = this.thread.y;
+  const j = keyOf(y, this.thread.x);
+  if (j < 0) return 0;
+  const i = queryOf(y);
+  // Four partial sums: the loop overhead, not the arithmetic, bounds this kernel on the CPU backends.
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  for (let c = 0; c < this.constants.d4; c++) {
+    const b = c * 4;
+    a0 += q[i][b] * k[j][b];
+    a1 += q[i][b + 1] * k[j][b + 1];
+    a2 += q[i][b + 2] * k[j][b + 2];
+    a3 += q[i][b + 3] * k[j][b + 3];
+  }
+  for (let r = this.constants.d4 * 4; r < this.constants.d; r++) {
+    a0 += q[i][r] * k[j][r];
+  }
+  return (a0 + a1 + a2 + a3) * this.constants.scale;
+}
+
+function rowMax(this: KernelThis, sc: number[][]): number {
+  const y = this.thread.x;
+  const limit = slotLimit(y);
+  let m = -1e30;
+  for (let s = 0; s < this.constants.slots; s++) {
+    if (s >= limit) break;
+    if (keyOf(y, s) >= 0) m = Math.max(m, sc[y][s]);
+  }
+  return m;
+}
+
+function rowSum(this: KernelThis, sc: number[][], m: number[]): number {
+  const y = this.thread.x;
+  const limit = slotLimit(y);
+  let l = 0;
+  for (let s = 0; s < this.constants.slots; s++) {
+    if (s >= limit) break;
+    if (keyOf(y, s) >= 0) l += Math.exp(sc[y][s] - m[y]);
+  }
+  return l;
+}
+
+function probs(this: KernelThis, sc: number[][], m: number[], l: number[]): number {
+  const y = this.thread.y;
+  const s = this.thread.x;
+  if (keyOf(y, s) < 0 || l[y] <= 0) return 0;
+  return Math.exp(sc[y][s] - m[y]) / l[y];
+}
+
+function weightedValues(this: KernelThis, p: number[][], v: number[][]): number {
+  const y = this.thread.y;
+  const c = this.thread.x;
+  const limit = slotLimit(y);
+  let acc = 0;
+  for (let s = 0; s < this.constants.slots; s++) {
+    if (s >= limit) break;
+    const j = keyOf(y, s);
+    if (j >= 0) acc += p[y][s] * v[j][c];
+  }
+  return acc;
+}
+
+/** Dense index sets: weighted values without keyOf; keys are slots, rows stop at slotLimit. */
+function denseWeightedValues(this: KernelThis, p: number[][], v: number[][]): number {
+  const y = this.thread.y;
+  const c = this.thread.x;
+  const limit = slotLimit(y);
+  let a0 = 0;
+  let a1 = 0;
+  for (let s = 0; s < this.constants.slots2; s++) {
+    const b = s * 2;
+    if (b >= limit) break;
+    a0 += p[y][b] * v[b][c];
+    a1 += p[y][b + 1] * v[b + 1][c];
+  }
+  if (this.constants.slots2 * 2 < this.constants.slots) a0 += p[y][this.constants.slots - 1] * v[this.constants.slots - 1][c];
+  return a0 + a1;
+}
+
+declare function keyOf(y: number, s: number): number;
+declare function queryOf(y: number): number;
+declare function slotLimit(y: number): number;
+
+/** Peak intermediate bytes of one gather pass: scores and probabilities [rows x slots], row max and row sum. */
+export function gatherPassBytes(set: Pick<IndexSet, 'rows' | 'slots'>): number {
+  return 4 * (2 * set.rows * set.slots + 2 * set.rows);
+}
+
+/**
+ * The cost model of a variant computed as gather passes over `nnz` non-empty slots: FLOPs of the
+ * five kernels, and the peak bytes of the largest pass (each releases its arrays).
+ */
+export function gatherCost(sets: ReadonlyArray<Pick<IndexSet, 'rows' | 'slots'>>, nnz: number, d: number): { flops: number; predictedBytes: number; nnz: number } {
+  return { flops: nnz * (4 * d + 5), predictedBytes: Math.max(0, ...sets.map(gatherPassBytes)), nnz };
+}
+
+export class GatherAttention {
+  private readonly scoresK: KernelHandle;
+  private readonly maxK: KernelHandle;
+  private readonly sumK: KernelHandle;
+  private readonly probsK: KernelHandle;
+  private readonly outK: KernelHandle;
+
+  constructor(
+    private readonly runner: KernelRunner,
+    readonly set: IndexSet,
+    d: number,
+    customScores?: ScoreKernel,
+  ) {
+    const functions = [...(set.helpers ?? []), set.keyOf, set.queryOf ?? identityQueryOf, set.slotLimit ?? allSlots, ...(customScores?.functions ?? [])];
+    const constants = { ...set.constants, d, d4: Math.floor(d / 4), slots: set.slots, slots2: Math.floor(set.slots / 2), scale: 1 / Math.sqrt(d) };
+    const rows = set.rows;
+    const slots = set.slots;
+    this.scoresK = runner.kernel({ name: 'scores', fn: customScores?.fn ?? scores, output: [slots, rows], constants, functions });
+    this.maxK = runner.kernel({ name: 'row max', fn: rowMax, output: [rows], constants, functions });
+    this.sumK = runner.kernel({ name: 'row sum', fn: rowSum, output: [rows], constants, functions });
+    this.probsK = runner.kernel({ name: 'probabilities', fn: probs, output: [slots, rows], constants, functions });
+    this.outK = runner.kernel({ name: 'weighted values', fn: set.dense ? denseWeightedValues : weightedValues, output: [d, rows], constants, functions });
+  }
+
+  /** O [rows x d]; `extra` are the custom score kernel's arguments after q and k. */
+  async run(q: DeviceArray, k: DeviceArray, v: DeviceArray, extra: DeviceArray[] = []): Promise<DeviceArray> {
+    const r = this.runner;
+    const sc = await r.run(this.scoresK, [q, k, ...extra]);
+    const m = await r.run(this.maxK, [sc]);
+    const l = await r.run(this.sumK, [sc, m]);
+    const p = await r.run(this.probsK, [sc, m, l]);
+    r.release(sc, m, l);
+    const out = await r.run(this.outK, [p, v], 'output');
+    r.release(p);
+    return out;
+  }
+}
+
+/**
+ * The plan of a variant computed as gathers: one pass per index set, in order; a later pass (e.g.
+ * Longformer's global rows over every key) overwrites the output rows of its queries.
+ */
+export function gatherPlan(runner: KernelRunner, sets: readonly IndexSet[], d: number): { run(qkv: Qkv): Promise<DeviceArray> } {
+  const passes = sets.map((set) => ({ set, engine: new GatherAttention(runner, set, d) }));
+  return {
+    async run(qkv) {
+      const { q, k, v } = qkvArgs(qkv);
+      let out: DeviceArray | undefined;
+      for (const { set, engine } of passes) {
+        const rows = await engine.run(q, k, v);
+        if (!out) out = rows;
+        else (set.queries ?? []).forEach((p, r) => out?.data.set(rows.data.subarray(r * d, (r + 1) * d), p * d));
+      }
+      if (!out) throw new Error('a gather plan needs at least one index set');
+      return out;
+    },
+  };
+}

@@ -1,0 +1,214 @@
+import { errorMessage } from '../model/errors';
+import { formatBytes } from '../model/format';
+import type { BackendSelection, Phase, Status, VariantResult } from '../model/report';
+import { CancelledError, KernelRunner, type DeviceArray } from './kernels/runner';
+import { buildVariantMap } from './maps';
+import { checkRows, klDivergence, median, pickRows, relativeFrobenius } from './measure';
+import { currentPlatform } from './platform';
+import type { Qkv } from './qkv';
+import { variantById } from './variants/registry';
+import type { PreparedVariant, VariantPlan } from './variants/variant';
+
+/** How many timed runs: at least minRuns; more, up to maxRuns, while within budgetMs. */
+export interface TimingPolicy {
+  warmups: number;
+  minRuns: number;
+  maxRuns: number;
+  budgetMs: number;
+  /** Skip the warm-ups when the first call alone took longer than the budget (sweeps). */
+  skipWarmupsWhenSlow?: boolean;
+}
+
+export interface MeasureInputs {
+  qkv: Qkv;
+  /** The second input set of the timed runs (the same arrays scaled by 1 + 2^-10). */
+  alternate: Qkv;
+  /** Rows the gate and the error figures compare. */
+  rows: readonly number[];
+  /** Exact attention on the checked rows, for the error figures (a sweep leaves them out). */
+  exact?: ExactBaseline;
+  selection: BackendSelection;
+  timing: TimingPolicy;
+  memoryBudgetBytes: number;
+  gateTolerance: number;
+  /** Largest map side; 0 leaves the map out. */
+  mapSize: number;
+  shouldCancel: () => boolean;
+  /** Called with the output O [n x d] of the first call, e.g. to dump it. */
+  onOutput?: (output: Float32Array) => void;
+  progress: (phase: Phase, extra?: { run?: number }) => void;
+}
+
+/** Exact softmax attention (float64) on the checked rows, computed once per run for the error figures. */
+export class ExactBaseline {
+  private output?: Float64Array;
+  private readonly weights = new Map<number, Float64Array>();
+  private readonly full: PreparedVariant;
+
+  constructor(
+    private readonly qkv: Qkv,
+    causal: boolean,
+    readonly rows: readonly number[],
+  ) {
+    this.full = variantById('full').prepare({ n: qkv.n, d: qkv.d, causal, seed: 0 });
+  }
+
+  outputRows(): Float64Array {
+    this.output ??= this.full.reference(this.qkv, this.rows);
+    return this.output;
+  }
+
+  rowWeights(i: number): Float64Array {
+    let w = this.weights.get(i);
+    if (!w) {
+      w = this.full.rowWeights(this.qkv, i);
+      this.weights.set(i, w);
+    }
+    return w;
+  }
+}
+
+/** The fields of a result every status shares: what the variant is and what its cost model predicts. */
+export function baseResult(prepared: PreparedVariant, backend: string, status: Status, reason?: string): VariantResult {
+  const { variant, shape } = prepared;
+  const cost = prepared.cost();
+  return {
+    id: variant.id,
+    name: variant.name,
+    family: variant.family,
+    status,
+    ...(reason ? { reason } : {}),
+    params: { ...prepared.params },
+    ...(prepared.directionNote ? { directionNote: prepared.directionNote } : {}),
+    maskType: variant.maskType,
+    attribution: variant.attribution,
+    backend: { selected: backend, kernels: {}, fallbacks: [], warnings: [] },
+    memory: { predictedBytes: cost.predictedBytes, weightBytes: prepared.weightBytes() },
+    predictedFlops: cost.flops,
+    nnz: cost.nnz,
+    density: cost.nnz / (shape.n * shape.n),
+  };
+}
+
+/** Why a variant cannot run in this context, or undefined. */
+export function refusal(prepared: PreparedVariant, memoryBudgetBytes: number): string | undefined {
+  const { variant, shape } = prepared;
+  if (variant.directions === 'causal-only' && !shape.causal) return `${variant.id} is causal only; this run is bidirectional`;
+  const needed = prepared.cost().predictedBytes + prepared.weightBytes();
+  if (needed > memoryBudgetBytes) {
+    return `would need ${formatBytes(needed)} of intermediates and weights at N = ${shape.n}; the memory budget is ${formatBytes(memoryBudgetBytes)}`;
+  }
+  return undefined;
+}
+
+/**
+ * The measurement rules of DESIGN.md for one variant: first call (compile + run) timed apart;
+ * correctness gate against the float64 reference on the same inputs; warm-ups; at least
+ * `minRuns` timed runs alternating two input sets, more while within the time budget; the
+ * read-back is inside each timed run. Memory: the runner's peak of live intermediates.
+ */
+export async function measureVariant(prepared: PreparedVariant, m: MeasureInputs): Promise<VariantResult> {
+  const { selection } = m;
+  const refused = refusal(prepared, m.memoryBudgetBytes);
+  if (refused) return baseResult(prepared, selection.selected, 'skipped', refused);
+  const result = baseResult(prepared, selection.selected, 'ok');
+  const runner = new KernelRunner(currentPlatform().createGpu(selection.selected), selection.selected, m.shouldCancel, selection.threads);
+  const stopIfCancelled = () => {
+    if (m.shouldCancel()) throw new CancelledError();
+  };
+  try {
+    m.progress('compiling');
+    currentPlatform().collectGarbage();
+    const plan = prepared.plan(runner);
+    const firstStart = performance.now();
+    const first = await plan.run(m.qkv);
+    const firstCallMs = performance.now() - firstStart;
+    m.onOutput?.(first.data);
+    stopIfCancelled();
+    result.check = gate(prepared, first, m);
+    stopIfCancelled();
+    if (m.exact) result.errorVsFull = errorAgainstExact(prepared, m.qkv, m.exact, first.data);
+    stopIfCancelled();
+    if (m.mapSize > 0) result.map = buildVariantMap(prepared, m.qkv, m.mapSize);
+    m.progress('checked');
+    if (!result.check.passed) {
+      result.status = 'failed';
+      result.reason = `output differs from the float64 reference on ${selection.selected}: relative error ${result.check.relError.toExponential(2)} > ${m.gateTolerance} (${m.rows.length} rows); not timed`;
+      return result;
+    }
+    const timed = await timeRuns(plan, runner, m, firstCallMs);
+    result.time = timed.time;
+    result.memory = { ...result.memory, ...timed.memory };
+    return result;
+  } catch (err) {
+    if (err instanceof CancelledError) {
+      result.status = 'cancelled';
+      result.reason = 'the run was cancelled during this variant';
+    } else {
+      result.status = 'failed';
+      result.reason = `${selection.selected}: ${errorMessage(err).split('\n')[0]}`;
+    }
+    return result;
+  } finally {
+    result.backend = { selected: selection.selected, kernels: runner.kernelBackends(), fallbacks: runner.kernelFallbacks, warnings: runner.warnings.slice(0, 20) };
+    runner.dispose();
+  }
+}
+
+/** The correctness gate: the kernels' output against the float64 reference on the checked rows. */
+function gate(prepared: PreparedVariant, output: DeviceArray, m: MeasureInputs): NonNullable<VariantResult['check']> {
+  const relError = relativeFrobenius(pickRows(output.data, m.rows, prepared.shape.d), prepared.reference(m.qkv, m.rows));
+  return { rows: m.rows.length, relError, tolerance: m.gateTolerance, passed: relError <= m.gateTolerance };
+}
+
+/** Warm-ups, then the timed runs with the read-back inside, alternating the two input sets. */
+async function timeRuns(
+  plan: VariantPlan,
+  runner: KernelRunner,
+  m: MeasureInputs,
+  firstCallMs: number,
+): Promise<Pick<VariantResult, 'time'> & { memory: { measuredBytes: number; processDeltaBytes?: number } }> {
+  const { timing } = m;
+  const inputs = [m.alternate, m.qkv] as const;
+  const warmups = timing.skipWarmupsWhenSlow && firstCallMs > timing.budgetMs ? 0 : timing.warmups;
+  for (let w = 0; w < warmups; w++) await plan.run(inputs[w % 2] ?? m.qkv);
+  const platform = currentPlatform();
+  platform.collectGarbage();
+  const samples: number[] = [];
+  let measuredBytes = 0;
+  const baselineBytes = platform.arrayBufferBytes();
+  let processPeak = baselineBytes ?? 0;
+  const budgetStart = performance.now();
+  while (samples.length < timing.minRuns || (samples.length < timing.maxRuns && performance.now() - budgetStart < timing.budgetMs)) {
+    runner.resetMemory();
+    const t = performance.now();
+    await plan.run(inputs[samples.length % 2] ?? m.qkv);
+    samples.push(performance.now() - t);
+    measuredBytes = Math.max(measuredBytes, runner.peakBytes);
+    processPeak = Math.max(processPeak, platform.arrayBufferBytes() ?? 0);
+    m.progress('timing', { run: samples.length });
+  }
+  return {
+    time: { firstCallMs, medianMs: median(samples), minMs: Math.min(...samples), maxMs: Math.max(...samples), runs: samples.length, warmups, samplesMs: samples },
+    memory: { measuredBytes, ...(baselineBytes === undefined ? {} : { processDeltaBytes: Math.max(0, processPeak - baselineBytes) }) },
+  };
+}
+
+function errorAgainstExact(prepared: PreparedVariant, qkv: Qkv, exact: ExactBaseline, output: Float32Array): VariantResult['errorVsFull'] {
+  const rows = exact.rows;
+  const relFrobenius = relativeFrobenius(pickRows(output, rows, prepared.shape.d), exact.outputRows());
+  if (!prepared.variant.weightsAreDistribution) return { relFrobenius, rows: rows.length };
+  // KL of the attention rows on at most 128 of the checked rows (each costs O(N d)).
+  const klRows = rows.length <= 128 ? rows : checkRows(prepared.shape.n, 128);
+  let total = 0;
+  let counted = 0;
+  for (const i of klRows) {
+    const p = prepared.rowWeights(qkv, i);
+    let mass = 0;
+    for (const x of p) mass += x;
+    if (mass <= 0) continue;
+    total += klDivergence(p, exact.rowWeights(i));
+    counted++;
+  }
+  return { relFrobenius, rows: rows.length, ...(counted > 0 ? { meanKl: total / counted } : {}) };
+}

@@ -1,0 +1,271 @@
+import { enumParam, type ParamSpecs, type ParamValuesOf } from '../../model/params';
+import { decayedOutput, decayScanBytes, decayScanKernels, prefixStates, wholeState } from '../kernels/decay-scan';
+import type { KernelThis } from '../kernels/kernel-fn';
+import { hostMatrix, hostVector, qkvArgs, type DeviceArray } from '../kernels/runner';
+import { scanPasses } from '../kernels/scan';
+import type { Qkv } from '../qkv';
+import { denseSupport } from './reference';
+import { seededWeights } from './seeded';
+import { defineVariant, type VariantContext } from './variant';
+
+/**
+ * Attention-free transformer (Zhai et al. 2021), the paper's additive formula:
+ *   Y_t = sigmoid(Q_t) * sum_{t'} exp(K_t' + w_tt') V_t' / sum_{t'} exp(K_t' + w_tt')   (t' <= t if causal)
+ * simple: w = 0; local: w_tt' seeded where |t-t'| < s and 0 outside (0, not -inf: every position
+ * still contributes); full: w seeded for every pair (N x N parameters). w ~ N(0, 0.5^2), seeded.
+ * simple and local use the chunked prefix (causal) or whole-sequence (bidirectional) sums of
+ * e^K (V, 1) with max tracking; local adds the band correction e^K (e^w - 1) (V, 1).
+ */
+const AFT_CHUNK = 64;
+const W_SCALE = 0.5;
+
+const params = {
+  mode: enumParam({ description: "simple: w = 0; local: w only where |t-t'| < s; full: w for every pair (N x N)", default: 'local', choices: ['simple', 'local', 'full'] }),
+  window: { kind: 'int', description: "AFT-local window s: w applies where |t-t'| < s", default: 32, min: 1, max: { text: 'N', at: (n: number) => n } },
+} as const satisfies ParamSpecs;
+type Ctx = VariantContext<ParamValuesOf<typeof params>>;
+
+function settings(ctx: Ctx): { mode: Ctx['params']['mode']; s: number } {
+  return { mode: ctx.params.mode, s: ctx.params.window };
+}
+
+/** Band biases w[t][o] for t' = t - (s-1) + o, o < 2s-1 (local); one dummy value otherwise. */
+function bandBias(ctx: Ctx): Float32Array {
+  const { mode, s } = settings(ctx);
+  return mode === 'local' ? seededWeights(ctx, 'aft.w.local', ctx.n * (2 * s - 1), W_SCALE) : new Float32Array(1);
+}
+
+function fullBias(ctx: Ctx): Float32Array {
+  return seededWeights(ctx, 'aft.w.full', ctx.n * ctx.n, W_SCALE);
+}
+
+/** w_tt' for the reference and the map (exported for the test that compares where it applies with the golden band). */
+export function aftBias(ctx: Ctx): (t: number, tp: number) => number {
+  const { mode, s } = settings(ctx);
+  if (mode === 'simple') return () => 0;
+  if (mode === 'full') {
+    const w = fullBias(ctx);
+    return (t, tp) => w[t * ctx.n + tp];
+  }
+  const w = bandBias(ctx);
+  return (t, tp) => (Math.abs(t - tp) < s ? w[t * (2 * s - 1) + tp - t + s - 1] : 0);
+}
+
+/** Float64 weights a_{t,t',c} of row t, one channel at a time. */
+function forEachChannelWeights(ctx: Ctx, qkv: Qkv, t: number, visit: (c: number, weights: Float64Array, support: number) => void): void {
+  const { n, d, k } = qkv;
+  const w = aftBias(ctx);
+  const last = ctx.causal ? t : n - 1;
+  const biasRow = Float64Array.from({ length: last + 1 }, (_, tp) => w(t, tp));
+  const e = new Float64Array(n);
+  for (let c = 0; c < d; c++) {
+    let m = -Infinity;
+    for (let tp = 0; tp <= last; tp++) {
+      const x = k[tp * d + c] + biasRow[tp];
+      e[tp] = x;
+      if (x > m) m = x;
+    }
+    let z = 0;
+    for (let tp = 0; tp <= last; tp++) {
+      const x = Math.exp(e[tp] - m);
+      e[tp] = x;
+      z += x;
+    }
+    for (let tp = 0; tp <= last; tp++) e[tp] = e[tp] / z;
+    visit(c, e, last + 1);
+  }
+}
+
+function rowWeights(ctx: Ctx, qkv: Qkv, t: number): Float64Array {
+  const out = new Float64Array(qkv.n);
+  forEachChannelWeights(ctx, qkv, t, (_c, a, support) => {
+    for (let tp = 0; tp < support; tp++) out[tp] = out[tp] + a[tp] / qkv.d;
+  });
+  return out;
+}
+
+function reference(ctx: Ctx, qkv: Qkv, rows: readonly number[]): Float64Array {
+  const { d, q, v } = qkv;
+  const out = new Float64Array(rows.length * d);
+  rows.forEach((t, r) => {
+    forEachChannelWeights(ctx, qkv, t, (c, a, support) => {
+      let acc = 0;
+      for (let tp = 0; tp < support; tp++) acc += a[tp] * v[tp * d + c];
+      out[r * d + c] = acc / (1 + Math.exp(-q[t * d + c]));
+    });
+  });
+  return out;
+}
+
+/**
+ * Causal local: prefix state of earlier chunks + this chunk up to t (weights e^K), then the band
+ * t-s < t' <= t re-weighted to e^{K + w}.
+ */
+function localCausalOutput(this: KernelThis, q: number[][], k: number[][], v: number[][], prefix: number[][], wb: number[][]): number {
+  const d = this.constants.d;
+  const chunk = this.constants.chunk;
+  const s = this.constants.s;
+  const c = this.thread.x;
+  const t = this.thread.y;
+  const ch = Math.floor((t + 0.5) / chunk);
+  const c0 = ch * chunk;
+  let m = -1e30;
+  if (ch > 0) m = prefix[ch - 1][c];
+  for (let x = 0; x < chunk; x++) {
+    const i = c0 + x;
+    if (i <= t) m = Math.max(m, k[i][c]);
+  }
+  for (let o = 0; o < s; o++) {
+    const tp = t - s + 1 + o;
+    if (tp >= 0) m = Math.max(m, k[tp][c] + wb[t][o]);
+  }
+  let num = 0;
+  let den = 0;
+  if (ch > 0) {
+    const f = Math.exp(prefix[ch - 1][c] - m);
+    num = prefix[ch - 1][d + c] * f;
+    den = prefix[ch - 1][2 * d + c] * f;
+  }
+  for (let x2 = 0; x2 < chunk; x2++) {
+    const i2 = c0 + x2;
+    if (i2 <= t) {
+      const e = Math.exp(k[i2][c] - m);
+      num += e * v[i2][c];
+      den += e;
+    }
+  }
+  for (let o2 = 0; o2 < s; o2++) {
+    const tp2 = t - s + 1 + o2;
+    if (tp2 >= 0) {
+      const diff = Math.exp(k[tp2][c] + wb[t][o2] - m) - Math.exp(k[tp2][c] - m);
+      num += diff * v[tp2][c];
+      den += diff;
+    }
+  }
+  return num / den / (1 + Math.exp(-q[t][c]));
+}
+
+/** Bidirectional simple and local: sums over the whole sequence, then the band |t-t'| < s re-weighted. */
+function wholeOutput(this: KernelThis, q: number[][], k: number[][], v: number[][], total: number[], wb: number[][]): number {
+  const d = this.constants.d;
+  const s = this.constants.s;
+  const c = this.thread.x;
+  const t = this.thread.y;
+  let m = total[c];
+  for (let o = 0; o < 2 * s - 1; o++) {
+    const tp = t - s + 1 + o;
+    if (tp >= 0 && tp < this.constants.n) m = Math.max(m, k[tp][c] + wb[t][o]);
+  }
+  const f = Math.exp(total[c] - m);
+  let num = total[d + c] * f;
+  let den = total[2 * d + c] * f;
+  for (let o2 = 0; o2 < 2 * s - 1; o2++) {
+    const tp2 = t - s + 1 + o2;
+    if (tp2 >= 0 && tp2 < this.constants.n) {
+      const diff = Math.exp(k[tp2][c] + wb[t][o2] - m) - Math.exp(k[tp2][c] - m);
+      num += diff * v[tp2][c];
+      den += diff;
+    }
+  }
+  return num / den / (1 + Math.exp(-q[t][c]));
+}
+
+/** AFT-full: two passes over every visible t' (max, then sums); no intermediate arrays. */
+function fullOutput(this: KernelThis, q: number[][], k: number[][], v: number[][], w: number[][]): number {
+  const c = this.thread.x;
+  const t = this.thread.y;
+  let last = this.constants.n - 1;
+  if (this.constants.causal > 0) last = t;
+  let m = -1e30;
+  for (let tp = 0; tp < this.constants.n; tp++) {
+    if (tp <= last) m = Math.max(m, k[tp][c] + w[t][tp]);
+  }
+  let num = 0;
+  let den = 0;
+  for (let tp2 = 0; tp2 < this.constants.n; tp2++) {
+    if (tp2 <= last) {
+      const e = Math.exp(k[tp2][c] + w[t][tp2] - m);
+      num += e * v[tp2][c];
+      den += e;
+    }
+  }
+  return num / den / (1 + Math.exp(-q[t][c]));
+}
+
+function cost(ctx: Ctx) {
+  const { n, d, causal } = ctx;
+  const { mode, s } = settings(ctx);
+  const nnz = causal ? (n * (n + 1)) / 2 : n * n;
+  const chunks = Math.ceil(n / AFT_CHUNK);
+  if (mode === 'full') return { flops: nnz * d * 8 + n * d * 5, predictedBytes: 0, nnz };
+  const band = mode === 'local' ? (causal ? s : 2 * s - 1) : 0;
+  const bandFlops = n * d * band * 12;
+  if (causal) {
+    const flops = n * d * 3 * 8 + scanPasses(chunks) * chunks * 3 * d * 12 + n * d * AFT_CHUNK * 8 + bandFlops + n * d * 10;
+    return { flops, predictedBytes: decayScanBytes(d, chunks), nnz };
+  }
+  return { flops: n * d * 3 * 8 + chunks * 3 * d * 4 + bandFlops + n * d * 10, predictedBytes: 4 * 3 * d * (chunks + 1), nnz };
+}
+
+export const aft = defineVariant({
+  id: 'aft',
+  name: 'Attention-free transformer',
+  family: 'attention-free',
+  summary: 'per-channel softmax over positions of K + w (a learned position bias), applied to V and gated by sigmoid(Q); no QK^T',
+  params,
+  directions: 'both',
+  map: denseSupport<ParamValuesOf<typeof params>>(),
+  weights: { row: rowWeights, distribution: true, attribution: "a_ij = exp(K_jc + w_ij) / sum_j' exp(K_j'c + w_ij'), mean over channels; the sigmoid(Q) gate is left out" },
+  cost,
+  weightBytes(ctx) {
+    const { mode, s } = settings(ctx);
+    if (mode === 'full') return 4 * ctx.n * ctx.n;
+    return mode === 'local' ? 4 * ctx.n * (2 * s - 1) : 0;
+  },
+  reference,
+  plan(ctx, runner) {
+    const { n, d, causal } = ctx;
+    const { mode, s } = settings(ctx);
+    const constants = { n, d, s: mode === 'local' ? s : 0, chunk: AFT_CHUNK, causal: causal ? 1 : 0 };
+    const zeros = hostVector(new Float32Array(d));
+    if (mode === 'full') {
+      const kernel = runner.kernel({ name: 'aft-full output', fn: fullOutput, output: [d, n], constants });
+      const w = hostMatrix(fullBias(ctx), n, n);
+      return {
+        run: (qkv) => {
+          const { q, k, v } = qkvArgs(qkv);
+          return runner.run(kernel, [q, k, v, w], 'output');
+        },
+      };
+    }
+    const scan = decayScanKernels(runner, n, d, AFT_CHUNK);
+    const wb = mode === 'local' ? hostMatrix(bandBias(ctx), 2 * s - 1, n) : hostMatrix(new Float32Array(n), 1, n);
+    if (causal) {
+      // simple causal is exactly the decayed output with w = u = 0.
+      const output =
+        mode === 'simple'
+          ? runner.kernel({ name: 'aft output', fn: decayedOutput, output: [d, n], constants })
+          : runner.kernel({ name: 'aft-local output', fn: localCausalOutput, output: [d, n], constants });
+      return {
+        async run(qkv) {
+          const { q, k, v } = qkvArgs(qkv);
+          const prefix = await prefixStates(runner, scan, k, v, zeros);
+          const args: DeviceArray[] = mode === 'simple' ? [q, k, v, prefix, zeros, zeros] : [q, k, v, prefix, wb];
+          const out = await runner.run(output, args, 'output');
+          runner.release(prefix);
+          return out;
+        },
+      };
+    }
+    const output = runner.kernel({ name: 'aft output', fn: wholeOutput, output: [d, n], constants });
+    return {
+      async run(qkv) {
+        const { q, k, v } = qkvArgs(qkv);
+        const total = await wholeState(runner, scan, k, v, zeros);
+        const out = await runner.run(output, [q, k, v, total, wb], 'output');
+        runner.release(total);
+        return out;
+      },
+    };
+  },
+});

@@ -3,12 +3,12 @@ import { describe, it } from 'node:test';
 import { generatedFiles } from '../scripts/generated';
 import { configurationContribution } from '../scripts/settings-schema';
 import { catalogOf } from '../src/engine/catalog';
-import { gatherCost, gatherPlan, type IndexSet } from '../src/engine/kernels/gather';
+import type { IndexSet } from '../src/engine/kernels/gather';
 import { kernelFunction, type KernelThis } from '../src/engine/kernels/kernel-fn';
 import { ExactBaseline, measureVariant } from '../src/engine/measure-variant';
 import { nodePlatform } from '../src/engine/node/platform';
 import { alternateQkv } from '../src/engine/qkv';
-import { countPairs, softmaxReference, softmaxWeights } from '../src/engine/variants/reference';
+import { maskGather } from '../src/engine/variants/mask-gather';
 import { VARIANTS } from '../src/engine/variants/registry';
 import { defineVariant, type VariantContext } from '../src/engine/variants/variant';
 import { DEFAULTS, MIB } from '../src/model/limits';
@@ -44,17 +44,7 @@ const lag = defineVariant({
   summary: 'each query sees itself and the lag keys before it',
   params,
   directions: 'causal-only',
-  map: { type: 'mask', allowed },
-  weights: softmaxWeights(allowed),
-  cost: (ctx) =>
-    gatherCost(
-      indexSets(ctx),
-      countPairs(ctx.n, (i) => Math.min(i, ctx.params.lag) + 1),
-      ctx.d,
-    ),
-  reference: softmaxReference(allowed),
-  indexSets,
-  plan: (ctx, runner) => gatherPlan(runner, indexSets(ctx), ctx.d),
+  ...maskGather<typeof params>({ allowed, rowCount: (ctx, i) => Math.min(i, ctx.params.lag) + 1, indexSets }),
 });
 
 /** The registry with the new variant's one line added. */

@@ -1,7 +1,8 @@
 import { earlierInt, type ParamSpecs, type ParamValuesOf } from '../../model/params';
-import { gatherCost, gatherPlan, type IndexSet } from '../kernels/gather';
+import type { IndexSet } from '../kernels/gather';
 import { kernelFunction, type KernelThis } from '../kernels/kernel-fn';
-import { countPairs, softmaxReference, softmaxWeights } from './reference';
+
+import { maskGather } from './mask-gather';
 import { defineVariant, type VariantContext } from './variant';
 
 /**
@@ -67,15 +68,5 @@ export const blockwise = defineVariant({
   directions: 'bidirectional-only',
   directionNote: (causal) =>
     causal ? 'BlockBERT is bidirectional only: causal here = mask and j <= i, an extension; rows whose key block lies ahead are empty and give 0' : undefined,
-  map: { type: 'mask', allowed },
-  weights: softmaxWeights(allowed),
-  cost: (ctx) =>
-    gatherCost(
-      indexSets(ctx),
-      countPairs(ctx.n, (i) => rowCount(ctx, i)),
-      ctx.d,
-    ),
-  reference: softmaxReference(allowed),
-  indexSets,
-  plan: (ctx, runner) => gatherPlan(runner, indexSets(ctx), ctx.d),
+  ...maskGather<typeof params>({ allowed, rowCount, indexSets }),
 });

@@ -1,8 +1,9 @@
 import { LIMITS } from '../../model/limits';
 import type { ParamSpecs, ParamValuesOf } from '../../model/params';
-import { gatherCost, gatherPlan, type IndexSet } from '../kernels/gather';
+import type { IndexSet } from '../kernels/gather';
 import { kernelFunction, type KernelThis } from '../kernels/kernel-fn';
-import { countPairs, mod, softmaxReference, softmaxWeights, windowParam } from './reference';
+import { mod, windowParam } from './reference';
+import { maskGather } from './mask-gather';
 import { defineVariant, type VariantContext } from './variant';
 
 /** Longformer dilated window: |i-j| <= dilation*w1 and (i-j) mod dilation = 0 (causal: 0 <= i-j). */
@@ -45,15 +46,5 @@ export const dilated = defineVariant({
   summary: 'every dilation-th position within dilation*w1 on each side: the same cost as the window, a wider reach',
   params,
   directions: 'both',
-  map: { type: 'mask', allowed },
-  weights: softmaxWeights(allowed),
-  cost: (ctx) =>
-    gatherCost(
-      indexSets(ctx),
-      countPairs(ctx.n, (i) => rowCount(ctx, i)),
-      ctx.d,
-    ),
-  reference: softmaxReference(allowed),
-  indexSets,
-  plan: (ctx, runner) => gatherPlan(runner, indexSets(ctx), ctx.d),
+  ...maskGather<typeof params>({ allowed, rowCount, indexSets }),
 });

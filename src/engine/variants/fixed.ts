@@ -1,7 +1,8 @@
 import { earlierInt, type ParamSpecs, type ParamValuesOf } from '../../model/params';
-import { gatherCost, gatherPlan, type IndexSet } from '../kernels/gather';
+import type { IndexSet } from '../kernels/gather';
 import { kernelFunction, type KernelThis } from '../kernels/kernel-fn';
-import { countPairs, softmaxReference, softmaxWeights } from './reference';
+
+import { maskGather } from './mask-gather';
 import { defineVariant, type VariantContext } from './variant';
 
 /**
@@ -85,15 +86,5 @@ export const fixed = defineVariant({
   params,
   directions: 'both',
   directionNote: (causal) => (causal ? undefined : 'bidirectional as DeepSpeed: own block plus every summary column'),
-  map: { type: 'mask', allowed },
-  weights: softmaxWeights(allowed),
-  cost: (ctx) =>
-    gatherCost(
-      indexSets(ctx),
-      countPairs(ctx.n, (i) => rowCount(ctx, i)),
-      ctx.d,
-    ),
-  reference: softmaxReference(allowed),
-  indexSets,
-  plan: (ctx, runner) => gatherPlan(runner, indexSets(ctx), ctx.d),
+  ...maskGather<typeof params>({ allowed, rowCount, indexSets }),
 });

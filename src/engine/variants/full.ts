@@ -1,10 +1,12 @@
-import { gatherCost, gatherPlan, type IndexSet } from '../kernels/gather';
+import type { ParamSpecs, ParamValuesOf } from '../../model/params';
+import type { IndexSet } from '../kernels/gather';
 import { kernelFunction, type KernelThis } from '../kernels/kernel-fn';
-import { countPairs, softmaxReference, softmaxWeights } from './reference';
+import { maskGather } from './mask-gather';
 import { defineVariant, type VariantContext } from './variant';
 
 /** Full softmax attention: the N x N scores materialized, the O(N^2) baseline. */
-type Ctx = VariantContext<Record<string, never>>;
+const params = {} satisfies ParamSpecs;
+type Ctx = VariantContext<ParamValuesOf<typeof params>>;
 
 const allowed = (ctx: Ctx, i: number, j: number): boolean => !ctx.causal || j <= i;
 
@@ -27,17 +29,7 @@ export const full = defineVariant({
   name: 'Full softmax',
   family: 'exact',
   summary: 'softmax(QK^T/sqrt(d))V with the N x N scores materialized: the O(N^2) baseline',
-  params: {},
+  params,
   directions: 'both',
-  map: { type: 'mask', allowed },
-  weights: softmaxWeights(allowed),
-  cost: (ctx) =>
-    gatherCost(
-      indexSets(ctx),
-      countPairs(ctx.n, (i) => (ctx.causal ? i + 1 : ctx.n)),
-      ctx.d,
-    ),
-  reference: softmaxReference(allowed),
-  indexSets,
-  plan: (ctx, runner) => gatherPlan(runner, indexSets(ctx), ctx.d),
+  ...maskGather<typeof params>({ allowed, rowCount: (ctx, i) => (ctx.causal ? i + 1 : ctx.n), indexSets }),
 });

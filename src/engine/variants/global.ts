@@ -1,7 +1,8 @@
 import { parsePositions, type ParamSpecs, type ParamValuesOf } from '../../model/params';
-import { gatherCost, gatherPlan, type IndexSet } from '../kernels/gather';
+import type { IndexSet } from '../kernels/gather';
 import { kernelFunction, type KernelThis } from '../kernels/kernel-fn';
-import { countPairs, softmaxReference, softmaxWeights, windowParam } from './reference';
+import { windowParam } from './reference';
+import { maskGather } from './mask-gather';
 import { defineVariant, type VariantContext } from './variant';
 
 /**
@@ -112,15 +113,5 @@ export const global = defineVariant({
   params,
   directions: 'both',
   directionNote: (causal) => (causal ? 'causal with global tokens is an extension ((band or global) and j <= i); the reference is bidirectional' : undefined),
-  map: { type: 'mask', allowed },
-  weights: softmaxWeights(allowed),
-  cost: (ctx) =>
-    gatherCost(
-      indexSets(ctx),
-      countPairs(ctx.n, (i) => rowCount(ctx, i)),
-      ctx.d,
-    ),
-  reference: softmaxReference(allowed),
-  indexSets,
-  plan: (ctx, runner) => gatherPlan(runner, indexSets(ctx), ctx.d),
+  ...maskGather<typeof params>({ allowed, rowCount, indexSets }),
 });

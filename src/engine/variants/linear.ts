@@ -220,6 +220,14 @@ export const linear = defineVariant({
     const constants = { n, d, chunk: LINEAR_CHUNK, chunks, eps: ctx.params.eps };
     const phiK = runner.kernel({ name: 'phi', fn: phi, output: [d, n], constants });
     const sumsK = runner.kernel({ name: 'chunk sums', fn: chunkSums, output: [width, chunks], constants });
+    /** phi(Q), phi(K) and the chunk sums of phi(K) V^T and phi(K): how both directions start. */
+    const featureSums = async (qkv: Qkv) => {
+      const { q, k, v } = qkvArgs(qkv);
+      const pq = await runner.run(phiK, [q]);
+      const pk = await runner.run(phiK, [k]);
+      const sums = await runner.run(sumsK, [pk, v]);
+      return { pq, pk, sums, v };
+    };
     if (ctx.causal) {
       const stepK = runner.kernel({ name: 'scan step', fn: scanAdd, output: [width, chunks], constants });
       const scoresK = runner.kernel({ name: 'chunk scores', fn: chunkScores, output: [LINEAR_CHUNK, n], constants });
@@ -227,10 +235,7 @@ export const linear = defineVariant({
       const outK = runner.kernel({ name: 'output', fn: causalOut, output: [d, n], constants });
       return {
         async run(qkv) {
-          const { q, k, v } = qkvArgs(qkv);
-          const pq = await runner.run(phiK, [q]);
-          const pk = await runner.run(phiK, [k]);
-          const sums = await runner.run(sumsK, [pk, v]);
+          const { pq, pk, sums, v } = await featureSums(qkv);
           const prefix = await inclusiveScan(runner, stepK, sums, chunks);
           const a = await runner.run(scoresK, [pq, pk]);
           const den = await runner.run(denK, [pq, prefix, a]);
@@ -245,10 +250,7 @@ export const linear = defineVariant({
     const outK = runner.kernel({ name: 'output', fn: wholeOut, output: [d, n], constants });
     return {
       async run(qkv) {
-        const { q, k, v } = qkvArgs(qkv);
-        const pq = await runner.run(phiK, [q]);
-        const pk = await runner.run(phiK, [k]);
-        const sums = await runner.run(sumsK, [pk, v]);
+        const { pq, pk, sums } = await featureSums(qkv);
         const total = await runner.run(totalK, [sums]);
         const den = await runner.run(denK, [pq, total]);
         const out = await runner.run(outK, [pq, total, den], 'output');

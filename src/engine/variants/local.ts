@@ -1,7 +1,8 @@
-import { gatherCost, gatherPlan, type IndexSet } from '../kernels/gather';
+import type { IndexSet } from '../kernels/gather';
 import { kernelFunction, type KernelThis } from '../kernels/kernel-fn';
 import { enumParam, type ParamSpecs, type ParamValuesOf } from '../../model/params';
-import { countPairs, softmaxReference, softmaxWeights } from './reference';
+
+import { maskGather } from './mask-gather';
 import { defineVariant, type VariantContext } from './variant';
 
 /**
@@ -55,15 +56,5 @@ export const local = defineVariant({
   summary: 'each query sees its own block of b positions (mode within) or its own and the previous block (mode previous)',
   params,
   directions: 'both',
-  map: { type: 'mask', allowed },
-  weights: softmaxWeights(allowed),
-  cost: (ctx) =>
-    gatherCost(
-      indexSets(ctx),
-      countPairs(ctx.n, (i) => rowCount(ctx, i)),
-      ctx.d,
-    ),
-  reference: softmaxReference(allowed),
-  indexSets,
-  plan: (ctx, runner) => gatherPlan(runner, indexSets(ctx), ctx.d),
+  ...maskGather<typeof params>({ allowed, rowCount, indexSets }),
 });

@@ -1,7 +1,8 @@
 import type { ParamSpecs, ParamValuesOf } from '../../model/params';
-import { gatherCost, gatherPlan, type IndexSet } from '../kernels/gather';
+import type { IndexSet } from '../kernels/gather';
 import { kernelFunction, type KernelThis } from '../kernels/kernel-fn';
-import { countPairs, softmaxReference, softmaxWeights, windowParam } from './reference';
+import { windowParam } from './reference';
+import { maskGather } from './mask-gather';
 import { defineVariant, type VariantContext } from './variant';
 
 /** Longformer sliding window (allenai/longformer): |i-j| <= w1, causal 0 <= i-j <= w1. */
@@ -37,15 +38,5 @@ export const sliding = defineVariant({
   summary: 'each query sees the w1 positions on each side (causal: the w1 before it): O(N w1)',
   params,
   directions: 'both',
-  map: { type: 'mask', allowed },
-  weights: softmaxWeights(allowed),
-  cost: (ctx) =>
-    gatherCost(
-      indexSets(ctx),
-      countPairs(ctx.n, (i) => rowCount(ctx, i)),
-      ctx.d,
-    ),
-  reference: softmaxReference(allowed),
-  indexSets,
-  plan: (ctx, runner) => gatherPlan(runner, indexSets(ctx), ctx.d),
+  ...maskGather<typeof params>({ allowed, rowCount, indexSets }),
 });

@@ -1,7 +1,8 @@
 import { enumParam, type ParamSpecs, type ParamValuesOf } from '../../model/params';
-import { gatherCost, gatherPlan, type IndexSet } from '../kernels/gather';
+import type { IndexSet } from '../kernels/gather';
 import { kernelFunction, type KernelThis } from '../kernels/kernel-fn';
-import { countPairs, mod, softmaxReference, softmaxWeights } from './reference';
+import { mod } from './reference';
+import { maskGather } from './mask-gather';
 import { defineVariant, type VariantContext } from './variant';
 
 /**
@@ -111,15 +112,5 @@ export const strided = defineVariant({
   params,
   directions: 'both',
   directionNote: (causal) => (causal ? undefined : 'bidirectional = symmetric extension (|i-j| <= l-1 or (i-j) mod l = 0); the paper and code are causal'),
-  map: { type: 'mask', allowed },
-  weights: softmaxWeights(allowed),
-  cost: (ctx) =>
-    gatherCost(
-      indexSets(ctx),
-      countPairs(ctx.n, (i) => rowCount(ctx, i)),
-      ctx.d,
-    ),
-  reference: softmaxReference(allowed),
-  indexSets,
-  plan: (ctx, runner) => gatherPlan(runner, indexSets(ctx), ctx.d),
+  ...maskGather<typeof params>({ allowed, rowCount, indexSets }),
 });

@@ -37,10 +37,36 @@ run(process.execPath, [path.join('node_modules', 'eslint', 'bin', 'eslint.js'), 
 run(process.execPath, [path.join('node_modules', 'prettier', 'bin', 'prettier.cjs'), '--check', '.']);
 if (lintOnly) process.exit(0);
 
-const nodeArgs = ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...files];
-if (!process.env.DISPLAY && hasCommand('xvfb-run')) {
-  run('xvfb-run', ['-a', process.execPath, ...nodeArgs]);
-} else {
-  if (!process.env.DISPLAY) console.log('note: no DISPLAY and no xvfb-run: the headless-gl tests will report themselves skipped');
-  run(process.execPath, nodeArgs);
+/**
+ * Tests that need a WebGPU adapter in Node (files named *webgpu*) run in their own process, with
+ * Dawn's Vulkan loader pointed at SwiftShader when Debian's chromium package provides it (a CPU
+ * implementation of Vulkan: correct, slow; it stands in for a GPU here). Only that process gets
+ * the chromium library path, so nothing else loads chromium's libraries.
+ */
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+const needsAdapter = (f) => path.basename(f).includes('webgpu');
+const groups = [
+  { files: files.filter((f) => !needsAdapter(f)), env: process.env },
+  {
+    files: files.filter(needsAdapter),
+    env:
+      fs.existsSync(SWIFTSHADER_ICD) && !process.env.VK_ICD_FILENAMES
+        ? { ...process.env, VK_ICD_FILENAMES: SWIFTSHADER_ICD, LD_LIBRARY_PATH: path.dirname(SWIFTSHADER_ICD) }
+        : process.env,
+  },
+];
+if (!fs.existsSync(SWIFTSHADER_ICD) && !process.env.VK_ICD_FILENAMES)
+  console.log(`note: no ${SWIFTSHADER_ICD} (apt-get install chromium): the webgpu tests use whatever adapter Dawn finds, or report themselves skipped`);
+const display = process.env.DISPLAY || !hasCommand('xvfb-run') ? [] : ['xvfb-run', '-a'];
+if (!process.env.DISPLAY && display.length === 0) console.log('note: no DISPLAY and no xvfb-run: the headless-gl tests will report themselves skipped');
+let failed = 0;
+for (const group of groups) {
+  if (group.files.length === 0) continue;
+  const nodeArgs = ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...group.files];
+  const [command, ...args] = [...display, process.execPath, ...nodeArgs];
+  console.log(`\n$ ${[command, ...args].join(' ')}`);
+  const r = spawnSync(command, args, { stdio: 'inherit', env: group.env });
+  if (r.error) throw r.error;
+  if (r.status !== 0) failed = r.status ?? 1;
 }
+process.exit(failed);

@@ -24,6 +24,8 @@ export function casesOf(variant: Variant): KernelCase[] {
   const cases: KernelCase[] = [];
   const directions = variant.directions === 'causal-only' ? [true] : [true, false];
   for (const n of SIZES) for (const d of HEAD_DIMS) for (const causal of directions) cases.push({ n, d, causal, params: {} });
+  // A head dimension that is not a multiple of 4: the dot products' leftover channels.
+  for (const causal of directions) cases.push({ n: 17, d: 5, causal, params: {} });
   for (const params of EXTRA_PARAMS[variant.id] ?? []) {
     for (const n of [17, 255]) for (const causal of directions) cases.push({ n, d: 8, causal, params });
   }
@@ -52,7 +54,7 @@ export async function checkCase(variant: Variant, c: KernelCase, backend: Backen
 
 /**
  * Every variant's kernels against its float64 reference on one backend: N in {1, 2, 17, 255,
- * 1000}, d in {8, 64}, causal and bidirectional, plus other parameter settings. Each case also
+ * 1000}, d in {8, 64} (and 5 at N = 17), causal and bidirectional, plus other parameter settings. Each case also
  * checks that no value is NaN, that every kernel ran on the backend asked for, and that the
  * memory measured from the kernels' arrays is the cost model's prediction.
  */

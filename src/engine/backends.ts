@@ -1,6 +1,6 @@
 import type { GPU } from 'gpu.js';
 import type { BackendChoice, BackendName } from '../model/backends';
-import { EngineError, errorMessage } from '../model/errors';
+import { EngineError, errorSummary } from '../model/errors';
 import type { BackendSelection, ProbeResult } from '../model/report';
 import { currentPlatform } from './platform';
 
@@ -83,5 +83,5 @@ export async function probeByTestKernel(gpu: GPU, backend: BackendName, device: 
 }
 
 export function firstLine(err: unknown): string {
-  return (errorMessage(err).split('\n')[0] ?? '').slice(0, 300);
+  return errorSummary(err) || 'unknown error';
 }

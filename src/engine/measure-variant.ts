@@ -1,4 +1,4 @@
-import { errorMessage } from '../model/errors';
+import { errorSummary } from '../model/errors';
 import { formatBytes } from '../model/format';
 import type { BackendSelection, Phase, Status, VariantResult } from '../model/report';
 import { CancelledError, KernelRunner, type DeviceArray } from './kernels/runner';
@@ -146,7 +146,7 @@ export async function measureVariant(prepared: PreparedVariant, m: MeasureInputs
       result.reason = 'the run was cancelled during this variant';
     } else {
       result.status = 'failed';
-      result.reason = `${selection.selected}: ${errorMessage(err).split('\n')[0]}`;
+      result.reason = `${selection.selected}: ${errorSummary(err)}`;
     }
     return result;
   } finally {

@@ -89,6 +89,26 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
+/**
+ * An error as one line for a report: its first lines joined, up to the first line starting with
+ * "---". gpu.js puts a shader compiler's own messages on the lines after its header, and the
+ * generated source after a "--- generated WGSL ---" line:
+ *   Error compiling WGSL compute shader:
+ *     54:1 increment statement can only be applied to an integer scalar
+ *   --- generated WGSL ---
+ * The first line alone would lose the compiler's message.
+ */
+export function errorSummary(err: unknown, maxLines = 4, maxChars = 500): string {
+  const lines: string[] = [];
+  for (const line of errorMessage(err).split('\n')) {
+    if (line.startsWith('---') || lines.length === maxLines) break;
+    const text = line.trim();
+    if (text) lines.push(text);
+  }
+  const summary = lines.join(' ');
+  return summary.length > maxChars ? `${summary.slice(0, maxChars - 3)}...` : summary;
+}
+
 /** The detail of any thrown value: an EngineError's own, anything else as an internal error. */
 export function errorDetailOf(err: unknown): ErrorDetail {
   return err instanceof EngineError ? err.detail : { code: 'internal', message: errorMessage(err) };

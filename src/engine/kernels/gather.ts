@@ -69,8 +69,12 @@ function scores(this: KernelThis, q: number[][], k: number[][]): number {
     a2 += q[i][b + 2] * k[j][b + 2];
     a3 += q[i][b + 3] * k[j][b + 3];
   }
-  for (let r = this.constants.d4 * 4; r < this.constants.d; r++) {
-    a0 += q[i][r] * k[j][r];
+  // The d % 4 channels left over. The counter starts at 0: gpu.js types a counter initialised from
+  // an expression as a float, and WGSL has no ++ on floats (patches/gpu.js+2.24.1.patch fixes that
+  // in gpu.js too).
+  for (let r = 0; r < this.constants.dTail; r++) {
+    const e = this.constants.d4 * 4 + r;
+    a0 += q[i][e] * k[j][e];
   }
   return (a0 + a1 + a2 + a3) * this.constants.scale;
 }
@@ -165,7 +169,7 @@ export class GatherAttention {
     customScores?: ScoreKernel,
   ) {
     const functions = [...(set.helpers ?? []), set.keyOf, set.queryOf ?? identityQueryOf, set.slotLimit ?? allSlots, ...(customScores?.functions ?? [])];
-    const constants = { ...set.constants, d, d4: Math.floor(d / 4), slots: set.slots, slots2: Math.floor(set.slots / 2), scale: 1 / Math.sqrt(d) };
+    const constants = { ...set.constants, d, d4: Math.floor(d / 4), dTail: d % 4, slots: set.slots, slots2: Math.floor(set.slots / 2), scale: 1 / Math.sqrt(d) };
     const rows = set.rows;
     const slots = set.slots;
     this.scoresK = runner.kernel({ name: 'scores', fn: customScores?.fn ?? scores, output: [slots, rows], constants, functions });

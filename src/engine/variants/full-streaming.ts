@@ -31,7 +31,11 @@ function tileScores(this: KernelThis, q: number[][], k: number[][], t0: number):
     a2 += q[i][b + 2] * k[r][b + 2];
     a3 += q[i][b + 3] * k[r][b + 3];
   }
-  for (let e = this.constants.d4 * 4; e < this.constants.d; e++) a0 += q[i][e] * k[r][e];
+  // The d % 4 leftover channels, with a counter from 0 (see the gather engine's scores).
+  for (let t = 0; t < this.constants.dTail; t++) {
+    const e = this.constants.d4 * 4 + t;
+    a0 += q[i][e] * k[r][e];
+  }
   return (a0 + a1 + a2 + a3) * this.constants.scale;
 }
 
@@ -125,7 +129,7 @@ export const fullStreaming = defineVariant({
   plan(ctx, runner) {
     const { n, d } = ctx;
     const tile = tileOf(ctx);
-    const constants = { n, d, d4: Math.floor(d / 4), tile, causal: ctx.causal ? 1 : 0, scale: 1 / Math.sqrt(d) };
+    const constants = { n, d, d4: Math.floor(d / 4), dTail: d % 4, tile, causal: ctx.causal ? 1 : 0, scale: 1 / Math.sqrt(d) };
     const scoresK = runner.kernel({ name: 'tile scores', fn: tileScores, output: [tile, n], constants });
     const maxK = runner.kernel({ name: 'tile max', fn: tileMax, output: [n], constants });
     const sumK = runner.kernel({ name: 'tile sum', fn: tileSum, output: [n], constants });

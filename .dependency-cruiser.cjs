@@ -3,7 +3,10 @@
 //   src/engine    tokens, Q/K/V, variants, kernels, measurement: portable (Node worker, CLI, browser
 //                 worker); only src/engine/node/ may use Node's built-in modules
 //   src/protocol  the typed channels: model only
-//   hosts         src/worker, src/cli, src/extension, webview/ (and scripts/, test/)
+//   src/service   the engine channel served on top of the engine (shared by the worker thread and
+//                 the view's GPU worker)
+//   hosts         src/worker, src/cli, src/lane (the view's GPU worker), src/extension, webview/
+//                 (and scripts/, test/)
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -19,7 +22,7 @@ module.exports = {
       severity: 'error',
       comment: 'src/model is pure data and functions that every bundle may use.',
       from: { path: '^src/model/' },
-      to: { path: '^(src/(engine|protocol|extension|worker|cli)|webview|scripts|test)/' },
+      to: { path: '^(src/(engine|protocol|service|extension|worker|cli|lane)|webview|scripts|test)/' },
     },
     {
       name: 'model-and-protocol-are-portable',
@@ -32,14 +35,14 @@ module.exports = {
       name: 'protocol-imports-only-model',
       severity: 'error',
       from: { path: '^src/protocol/' },
-      to: { path: '^(src/(engine|extension|worker|cli)|webview|scripts|test)/' },
+      to: { path: '^(src/(engine|service|extension|worker|cli|lane)|webview|scripts|test)/' },
     },
     {
       name: 'engine-never-imports-hosts',
       severity: 'error',
       comment: 'The engine runs in three hosts; it knows none of them.',
       from: { path: '^src/engine/' },
-      to: { path: '^(src/(extension|worker|cli|protocol)|webview|scripts|test)/' },
+      to: { path: '^(src/(extension|worker|cli|lane|protocol|service)|webview|scripts|test)/' },
     },
     {
       name: 'engine-node-only-behind-the-seam',
@@ -49,18 +52,24 @@ module.exports = {
       to: { dependencyTypes: ['core'] },
     },
     {
-      name: 'portable-engine-does-not-import-the-node-seam',
+      name: 'portable-engine-does-not-import-a-platform',
       severity: 'error',
-      comment: 'Hosts install a platform; the portable engine only sees the Platform interface.',
-      from: { path: '^src/engine/', pathNot: '^src/engine/node/' },
-      to: { path: '^src/engine/node/' },
+      comment: 'Hosts install a platform (Node or browser); the portable engine only sees the Platform interface.',
+      from: { path: '^src/engine/', pathNot: '^src/engine/(node|browser)/' },
+      to: { path: '^src/engine/(node|browser)/' },
+    },
+    {
+      name: 'node-and-browser-platforms-stay-apart',
+      severity: 'error',
+      from: { path: '^src/engine/(node|browser)/' },
+      to: { path: '^src/engine/(node|browser)/', pathNot: '^src/engine/$1/' },
     },
     {
       name: 'extension-and-webview-never-import-the-engine',
       severity: 'error',
       comment: 'Activation loads no kernels, and the view bundle holds no engine: they talk to it through the protocol.',
       from: { path: '^(src/extension|webview)/' },
-      to: { path: '^src/(engine|worker|cli)/' },
+      to: { path: '^src/(engine|service|worker|cli|lane)/' },
     },
     {
       name: 'extension-loads-no-kernel-libraries',
@@ -77,8 +86,21 @@ module.exports = {
     {
       name: 'hosts-do-not-import-each-other',
       severity: 'error',
-      from: { path: '^src/(worker|cli)/' },
-      to: { path: '^(src/(extension|worker|cli)|webview)/', pathNot: '^src/$1/' },
+      from: { path: '^src/(worker|cli|lane)/' },
+      to: { path: '^(src/(extension|worker|cli|lane)|webview)/', pathNot: '^src/$1/' },
+    },
+    {
+      name: 'service-serves-only-the-engine',
+      severity: 'error',
+      from: { path: '^src/service/' },
+      to: { path: '^(src/(extension|worker|cli|lane)|webview|scripts|test)/' },
+    },
+    {
+      name: 'lane-worker-is-a-browser-host',
+      severity: 'error',
+      comment: "The view's GPU worker runs in Chromium: the browser platform, never Node's.",
+      from: { path: '^src/lane/' },
+      to: { path: '^src/engine/node/' },
     },
   ],
   options: {

@@ -107,7 +107,7 @@ describe('adding a variant is one file plus one registry line: the rest derives 
       alternate: alternateQkv(qkv),
       rows,
       exact: new ExactBaseline(qkv, true, rows),
-      selection: { requested: 'cpu', selected: 'cpu', probes: [], device: '', threads: 1 },
+      selection: { requested: 'cpu', selected: 'cpu', lane: 'worker', probes: [], device: '', threads: 1 },
       timing: { warmups: 1, minRuns: 5, maxRuns: 5, budgetMs: 0 },
       memoryBudgetBytes: DEFAULTS.memoryBudgetMiB * MIB,
       gateTolerance: DEFAULTS.gateTolerance,

@@ -52,7 +52,7 @@ function measureAlone(variant: Variant, n: number, d: number) {
     alternate: alternateQkv(qkv),
     rows,
     exact: new ExactBaseline(qkv, true, rows),
-    selection: { requested: 'cpu', selected: 'cpu', probes: [], device: '', threads: 1 },
+    selection: { requested: 'cpu', selected: 'cpu', lane: 'worker', probes: [], device: '', threads: 1 },
     timing: { warmups: 2, minRuns: 5, maxRuns: 50, budgetMs: 0 },
     memoryBudgetBytes: DEFAULTS.memoryBudgetMiB * MIB,
     gateTolerance: DEFAULTS.gateTolerance,

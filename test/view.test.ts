@@ -1,23 +1,19 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { z } from 'zod';
 import { profile } from '../src/engine/profile';
 import { sweep } from '../src/engine/sweep';
-import { makeNonce, webviewHtml } from '../src/extension/webview-html';
 import type { ProfileReport } from '../src/model/report';
 import type { SweepReport } from '../src/model/sweep';
 import type { ViewSide } from '../src/protocol/view';
 import { OUTPUT_DIR, chromiumPath, launchChromium } from './browser/chromium';
+import { STUB, serveView } from './browser/view-page';
 import { TEST_SETTINGS } from './helpers';
 
 type ViewEvents = { [K in keyof ViewSide['events']]: z.infer<ViewSide['events'][K]> };
-
-const ROOT = path.resolve(__dirname, '..');
 
 /** A recorded run: every variant on cpu over 64 tokens, with their maps. */
 function recordRun(): Promise<ProfileReport> {
@@ -30,70 +26,6 @@ function recordRun(): Promise<ProfileReport> {
     mapSize: 512,
   });
 }
-
-/** Serves the built webview bundle and a page made by the extension's own HTML function. */
-function serve(): Promise<{ url: string; close(): void }> {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/') {
-      const origin = `http://${req.headers.host}`;
-      res.setHeader('content-type', 'text/html');
-      const mode = (url.searchParams.get('mode') ?? 'live') as 'live' | 'saved' | 'comparison';
-      res.end(webviewHtml({ cspSource: origin, nonce: makeNonce(), scriptUri: `${origin}/dist/webview/main.js`, styleUri: `${origin}/dist/webview/main.css`, mode }));
-      return;
-    }
-    if (url.pathname === '/favicon.ico') {
-      res.statusCode = 204;
-      res.end();
-      return;
-    }
-    const file = path.join(ROOT, path.normalize(url.pathname));
-    if (!file.startsWith(path.join(ROOT, 'dist')) || !fs.existsSync(file)) {
-      res.statusCode = 404;
-      res.end();
-      return;
-    }
-    res.setHeader('content-type', file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream');
-    res.end(fs.readFileSync(file));
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({ url: `http://127.0.0.1:${port}/`, close: () => server.close() });
-    });
-  });
-}
-
-/** Stands in for VS Code: acquireVsCodeApi records what the view posts; CSP violations are kept. */
-const STUB = `
-  // tsx names functions with a __name helper; functions this test evaluates in the page need it too.
-  window.__name = (fn) => fn;
-  window.__posted = [];
-  window.__csp = [];
-  let state;
-  window.acquireVsCodeApi = () => ({
-    postMessage: (m) => window.__posted.push(m),
-    getState: () => state,
-    setState: (s) => { state = s; },
-  });
-  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-  // A dark theme's variables, as VS Code defines them on the webview's document (set through the CSSOM).
-  const theme = {
-    '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px',
-    '--vscode-foreground': 'rgb(204, 204, 204)', '--vscode-descriptionForeground': 'rgba(204, 204, 204, 0.7)',
-    '--vscode-editor-background': 'rgb(31, 31, 31)', '--vscode-sideBar-background': 'rgb(24, 24, 24)',
-    '--vscode-charts-blue': 'rgb(55, 148, 255)', '--vscode-charts-purple': 'rgb(179, 128, 255)',
-    '--vscode-charts-red': 'rgb(241, 76, 76)', '--vscode-charts-orange': 'rgb(209, 134, 22)',
-    '--vscode-charts-green': 'rgb(137, 209, 133)', '--vscode-charts-yellow': 'rgb(204, 167, 0)',
-    '--vscode-errorForeground': 'rgb(248, 81, 73)', '--vscode-focusBorder': 'rgb(0, 120, 212)',
-    '--vscode-panel-border': 'rgb(43, 43, 43)', '--vscode-badge-background': 'rgb(97, 97, 97)', '--vscode-badge-foreground': 'rgb(248, 248, 248)',
-    '--vscode-editorHoverWidget-background': 'rgb(32, 32, 32)', '--vscode-editorHoverWidget-border': 'rgb(69, 69, 69)',
-  };
-  document.addEventListener('DOMContentLoaded', () => {
-    document.body.classList.add('vscode-dark');
-    for (const [k, v] of Object.entries(theme)) document.documentElement.style.setProperty(k, v);
-  });
-`;
 
 function state(text: string, last: ProfileReport | null, lastSweep: SweepReport | null = null): ViewEvents['state'] {
   return { input: { text, tokenizer: 'o200k_base' }, running: null, last, lastSweep, sweepLengths: '256, 512, 1024', message: null };
@@ -128,7 +60,7 @@ describe('the Attention comparison view in headless Chromium, under the producti
 
   before(async () => {
     run = await recordRun();
-    server = await serve();
+    server = await serveView();
     browser = await launchChromium();
     fs.mkdirSync(OUTPUT_DIR, { recursive: true });
   });

@@ -27,6 +27,9 @@ const SETTINGS: RunSettings = {
   threads: 1,
 };
 
+/** What the view sends: the user's text (or an ids list). */
+const text = (t: string) => ({ kind: 'text' as const, text: t });
+
 const ids = (n: number) => `ids: ${Array.from({ length: n }, (_, i) => (i * 31) % 1000).join(' ')}`;
 
 /** The worker's thread, for the test that kills it from outside as a crash would. */
@@ -39,7 +42,7 @@ describe('the profiling worker (dist/worker.js) seen from the extension host', (
     const worker = new ProfilerWorker(SCRIPT);
     try {
       const events: ProgressEvent[] = [];
-      const report = await worker.run('Sparse and dense attention, side by side.', SETTINGS, (e) => events.push(e)).result;
+      const report = await worker.run(text('Sparse and dense attention, side by side.'), SETTINGS, (e) => events.push(e)).result;
       assert.deepEqual(
         report.variants.map((v) => [v.id, v.status]),
         [
@@ -67,14 +70,14 @@ describe('the profiling worker (dist/worker.js) seen from the extension host', (
     const worker = new ProfilerWorker(SCRIPT);
     try {
       await assert.rejects(
-        worker.run('ids: 4, 5, nope', SETTINGS, () => {}).result,
+        worker.run(text('ids: 4, 5, nope'), SETTINGS, () => {}).result,
         (e: RunFailure) => e.kind === 'userError' && /bad token id "nope" at position 2/u.test(e.message),
       );
       await assert.rejects(
-        worker.run(ids(100), { ...SETTINGS, maxTokens: 50 }, () => {}).result,
+        worker.run(text(ids(100)), { ...SETTINGS, maxTokens: 50 }, () => {}).result,
         (e: RunFailure) => e.kind === 'userError' && /100 tokens; the limit is 50/u.test(e.message),
       );
-      await assert.rejects(worker.run('x', { ...SETTINGS, params: { sliding: { window: 0 } } }, () => {}).result, (e: RunFailure) =>
+      await assert.rejects(worker.run(text('x'), { ...SETTINGS, params: { sliding: { window: 0 } } }, () => {}).result, (e: RunFailure) =>
         /sliding.window = 0 is out of range/u.test(e.message),
       );
     } finally {
@@ -86,7 +89,7 @@ describe('the profiling worker (dist/worker.js) seen from the extension host', (
     const worker = new ProfilerWorker(SCRIPT);
     try {
       let cancelAt = 0;
-      const call = worker.run(ids(300), { ...SETTINGS, variants: ['sliding', 'local', 'dilated', 'rwkv', 'linear', 'full'], timeBudgetMs: 5000 }, (e) => {
+      const call = worker.run(text(ids(300)), { ...SETTINGS, variants: ['sliding', 'local', 'dilated', 'rwkv', 'linear', 'full'], timeBudgetMs: 5000 }, (e) => {
         if (!cancelAt && e.kind === 'variant' && e.phase === 'timing') {
           cancelAt = Date.now();
           void call.cancel();
@@ -107,7 +110,7 @@ describe('the profiling worker (dist/worker.js) seen from the extension host', (
     try {
       // full on cpu at N = 6000: its first kernel alone takes seconds, far longer than the grace period.
       let cancelAt = 0;
-      const call = worker.run(ids(6000), { ...SETTINGS, variants: ['full'], d: 64 }, (e) => {
+      const call = worker.run(text(ids(6000)), { ...SETTINGS, variants: ['full'], d: 64 }, (e) => {
         if (!cancelAt && e.kind === 'variant' && e.phase === 'compiling') {
           cancelAt = Date.now();
           setTimeout(() => void call.cancel(), 200);
@@ -116,7 +119,7 @@ describe('the profiling worker (dist/worker.js) seen from the extension host', (
       await assert.rejects(call.result, (e: RunFailure) => e.kind === 'cancelled' && /stopped in the middle of a kernel/u.test(e.message));
       const ms = Date.now() - cancelAt - 200;
       assert.ok(ms < 1000 && ms >= CANCEL_GRACE_MS - 50, `stopped ${ms} ms after the cancel`);
-      const again = await worker.run('fresh worker', SETTINGS, () => {}).result;
+      const again = await worker.run(text('fresh worker'), SETTINGS, () => {}).result;
       assert.equal(again.variants.length, 3);
     } finally {
       worker.dispose();
@@ -128,7 +131,7 @@ describe('the profiling worker (dist/worker.js) seen from the extension host', (
     const worker = new ProfilerWorker(SCRIPT, { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 });
     try {
       await assert.rejects(
-        worker.run(ids(4000), { ...SETTINGS, variants: ['full'], mapSize: 512 }, () => {}).result,
+        worker.run(text(ids(4000)), { ...SETTINGS, variants: ['full'], mapSize: 512 }, () => {}).result,
         (e: RunFailure) =>
           e.kind === 'workerDied' && /^The profiling worker stopped: it ran out of memory \(worker resource limits\)\. The next run starts a fresh worker\.$/u.test(e.message),
       );
@@ -141,13 +144,13 @@ describe('the profiling worker (dist/worker.js) seen from the extension host', (
   it('a worker that dies in the middle of a run is reported, and the next run starts a fresh one', async () => {
     const worker = new ProfilerWorker(SCRIPT);
     try {
-      const call = worker.run(ids(6000), { ...SETTINGS, variants: ['full'], d: 64 }, (e) => {
+      const call = worker.run(text(ids(6000)), { ...SETTINGS, variants: ['full'], d: 64 }, (e) => {
         // Kill the thread from outside, as a crash would.
         if (e.kind === 'variant' && e.phase === 'compiling') void threadOf(worker).terminate();
       });
       await assert.rejects(call.result, (e: RunFailure) => e.kind === 'workerDied' && /^The profiling worker stopped: it exited with code 1/u.test(e.message));
       assert.equal(worker.started, false);
-      const again = await worker.run('a run after the crash', SETTINGS, () => {}).result;
+      const again = await worker.run(text('a run after the crash'), SETTINGS, () => {}).result;
       assert.deepEqual(
         again.variants.map((v) => v.status),
         ['ok', 'ok', 'ok'],

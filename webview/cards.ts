@@ -1,5 +1,6 @@
 import type { ProfileReport, VariantResult } from '../src/model/report';
 import { bar, el } from './dom';
+import { backendLabel } from '../src/model/backends';
 import { formatBytes } from '../src/model/format';
 import { formatCount, formatError, formatMs, formatPercent, logPosition } from './format';
 import { Heatmap } from './heatmap';
@@ -100,7 +101,8 @@ export function buildCard(
     );
   }
   const fallbacks = v.backend.fallbacks.map((f) => `${f.kernel} ran on ${f.ranOn}: ${f.reason}`).join('; ');
-  metric(list, 'backend', v.backend.selected, el('span', 'sub', fallbacks ? `; ${fallbacks}` : ''));
+  const notTaken = fasterNotTaken(report);
+  metric(list, 'backend', ranOn(report), el('span', 'sub', `${fallbacks ? `; ${fallbacks}` : ''}${notTaken.length > 0 ? `; not taken: ${notTaken.join('; ')}` : ''}`));
   card.append(list);
   if (v.directionNote) card.append(el('p', 'note', v.directionNote));
   if (v.reason) {
@@ -111,8 +113,20 @@ export function buildCard(
   return { element: card, heatmap };
 }
 
-/** Why each backend other than the one that ran was not used. */
+/** "webgpu (view), WebGPU: google swiftshader ...": the lane, the backend and the adapter or renderer that ran. */
+export function ranOn(report: ProfileReport): string {
+  return `${backendLabel(report.backend.selected)}${report.backend.device ? `, ${report.backend.device}` : ''}`;
+}
+
+/** The backends tried before the one that ran, and why each was not taken. */
+function fasterNotTaken(report: ProfileReport): string[] {
+  const probes = report.backend.probes;
+  const ran = probes.findIndex((p) => p.backend === report.backend.selected);
+  return probes.slice(0, Math.max(0, ran)).map((p) => `${backendLabel(p.backend)}: ${p.reason}`);
+}
+
+/** What ran, and why each other backend was not used. */
 export function backendSummary(report: ProfileReport): string {
-  const others = report.backend.probes.filter((p) => p.backend !== report.backend.selected).map((p) => `${p.backend}: ${p.reason}`);
-  return `Ran on ${report.backend.selected} (${report.backend.device}).${others.length > 0 ? ` ${others.join('; ')}.` : ''}`;
+  const others = report.backend.probes.filter((p) => p.backend !== report.backend.selected).map((p) => `${backendLabel(p.backend)}: ${p.reason}`);
+  return `Ran on ${ranOn(report)}.${others.length > 0 ? ` ${others.join('; ')}.` : ''}`;
 }

@@ -1,4 +1,4 @@
-import { Endpoint, type EventHandlers } from '../src/protocol/channel';
+import { Endpoint, type EventHandlers, type Handlers } from '../src/protocol/channel';
 import { hostSide, viewSide, type HostSide, type ViewSide } from '../src/protocol/view';
 
 /**
@@ -13,7 +13,7 @@ export interface Host {
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void };
 
-export function connectHost(events: EventHandlers<ViewSide>, onRefused: (reason: string) => void): Host {
+export function connectHost(methods: Partial<Handlers<ViewSide>>, events: EventHandlers<ViewSide>, onRefused: (reason: string) => void): Host {
   const api = acquireVsCodeApi();
   const endpoint = new Endpoint<ViewSide, HostSide>(
     viewSide,
@@ -26,7 +26,7 @@ export function connectHost(events: EventHandlers<ViewSide>, onRefused: (reason:
         return () => window.removeEventListener('message', onMessage);
       },
     },
-    { methods: {}, events },
+    { methods, events },
     { onRefused },
   );
   return { endpoint, getState: () => api.getState(), setState: (state) => api.setState(state) };

@@ -6,6 +6,7 @@ import { button } from './button';
 import { el } from './dom';
 import { connectHost, type Host } from './host';
 import { InputPanel } from './input-panel';
+import { GpuLane } from './lane';
 import { ResultsPanel } from './results';
 import { EMPTY_INPUT, modeOf, persisted, restoredInput, type Running } from './state';
 import { onThemeChange, readTheme } from './theme';
@@ -113,7 +114,9 @@ const dispatch: EventHandlers<ViewSide> = {
   showComparison: ({ a, b }) => results.showComparison(a, b),
 };
 
-const host: Host = connectHost(dispatch, (reason) => showMessage('error', `Ignored ${reason} from the extension.`));
+// The live view runs the GPU lane: the host's probe, profile and sweep calls go to its worker.
+const laneUrl = document.body.dataset.lane;
+const host: Host = connectHost(laneUrl ? new GpuLane(laneUrl).handlers() : {}, dispatch, (reason) => showMessage('error', `Ignored ${reason} from the extension.`));
 input = restoredInput(host.getState()) ?? EMPTY_INPUT;
 panel?.setInput(input);
 root.append(...(panel ? [panel.element] : [message]), results.sweepArea, results.runArea);

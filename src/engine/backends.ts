@@ -1,51 +1,75 @@
 import type { GPU } from 'gpu.js';
-import type { BackendChoice, BackendName } from '../model/backends';
+import { laneOf, type BackendChoice, type BackendName } from '../model/backends';
 import { EngineError, errorSummary } from '../model/errors';
-import type { BackendSelection, ProbeResult } from '../model/report';
+import { passedOverAsSoftware, usableByAuto, type ProbeResult } from '../model/probe';
+import type { BackendSelection } from '../model/report';
 import { currentPlatform } from './platform';
+
+/** How `auto` chooses: the backends it may try, in order, and the probes already made elsewhere. */
+export interface AutoPolicy {
+  /** The backends auto tries here, in order (default: this host's own, in their order). */
+  order: readonly BackendName[];
+  /** Probes another lane made before this one (recorded first in the report). */
+  known: readonly ProbeResult[];
+}
 
 /**
  * Picks the backend: a forced one must pass its probe (else an EngineError naming the reason);
- * `auto` takes the first of the platform's backends that does. Every probe made is kept.
+ * `auto` takes the first of its order that passes and is not a software adapter (SwiftShader,
+ * llvmpipe...: auto never prefers one to webasm; forcing one is allowed). Every probe made is kept,
+ * with its reason.
  */
-export async function selectBackend(requested: BackendChoice, threads: number): Promise<BackendSelection> {
+export async function selectBackend(requested: BackendChoice, threads: number, given?: AutoPolicy): Promise<BackendSelection> {
   const platform = currentPlatform();
-  const probes: ProbeResult[] = [];
+  const policy = given ?? { order: platform.backends, known: [] };
   if (requested !== 'auto') {
-    const probe = await safeProbe(requested);
-    probes.push(probe);
-    for (const other of platform.backends) {
-      if (other !== requested) probes.push({ backend: other, ok: false, reason: `not probed: ${requested} was asked for` });
-    }
+    const probe = await probeOnce(requested);
+    const others = platform.backends.filter((b) => b !== requested).map((backend) => ({ backend, ok: false, reason: `not probed: ${requested} was asked for` }));
     if (!probe.ok) throw new EngineError({ code: 'backend-unavailable', backend: requested, reason: probe.reason });
-    return { requested, selected: requested, probes, device: probe.device ?? '', threads: threadsOf(requested, threads) };
+    return selection(requested, probe, [...policy.known, probe, ...others], threads);
   }
-  let selected: ProbeResult | undefined;
-  for (const backend of platform.backends) {
-    if (selected) {
-      probes.push({ backend, ok: false, reason: `not needed: ${selected.backend} was chosen first` });
+  const probes: ProbeResult[] = [...policy.known];
+  let chosen: ProbeResult | undefined;
+  for (const backend of policy.order) {
+    if (probes.some((p) => p.backend === backend)) continue;
+    if (chosen) {
+      probes.push({ backend, ok: false, reason: `not needed: ${chosen.backend} was chosen first` });
       continue;
     }
-    const probe = await safeProbe(backend);
+    const probe = await probeOnce(backend);
+    if (probe.ok && !usableByAuto(probe)) {
+      probes.push(passedOverAsSoftware(probe));
+      continue;
+    }
     probes.push(probe);
-    if (probe.ok) selected = probe;
+    if (probe.ok) chosen = probe;
   }
-  if (!selected) throw new EngineError({ code: 'no-backend' });
-  return { requested, selected: selected.backend, probes, device: selected.device ?? '', threads: threadsOf(selected.backend, threads) };
+  if (!chosen) throw new EngineError({ code: 'no-backend' });
+  return selection(requested, chosen, probes, threads);
 }
 
-/** Only webasm runs on several threads (gpu.js's worker pool, under its async mode). */
-function threadsOf(backend: BackendName, threads: number): number {
-  return backend === 'webasm' ? threads : 1;
+function selection(requested: BackendChoice, chosen: ProbeResult, probes: ProbeResult[], threads: number): BackendSelection {
+  // Only webasm runs on several threads (gpu.js's worker pool, under its async mode).
+  return { requested, selected: chosen.backend, lane: laneOf(chosen.backend), probes, device: chosen.device ?? '', threads: chosen.backend === 'webasm' ? threads : 1 };
 }
 
-async function safeProbe(backend: BackendName): Promise<ProbeResult> {
-  if (!currentPlatform().backends.includes(backend)) return { backend, ok: false, reason: `${backend} is not offered in this host` };
+/** Successful probes, per backend, for this process: a backend that answered once is not asked again. */
+const answered = new Map<BackendName, ProbeResult>();
+
+/** Probes a backend of this host (a passing answer is remembered for the life of the process). */
+export async function probeOnce(backend: BackendName): Promise<ProbeResult> {
+  const known = answered.get(backend);
+  if (known) return known;
+  const platform = currentPlatform();
+  if (!platform.backends.includes(backend)) return { backend, ok: false, reason: platform.unavailable(backend) };
+  let probe: ProbeResult;
   try {
-    return await currentPlatform().probe(backend);
+    probe = await platform.probe(backend);
   } catch (err) {
-    return { backend, ok: false, reason: firstLine(err) };
+    probe = { backend, ok: false, reason: firstLine(err) };
   }
+  if (probe.ok) answered.set(backend, probe);
+  return probe;
 }
 
 /**
@@ -57,7 +81,7 @@ export function kernelMode(shortcut: { kernel?: { constructor: { mode?: string }
 }
 
 /** Runs a tiny kernel and checks both its numbers and that gpu.js did not move it elsewhere. */
-export async function probeByTestKernel(gpu: GPU, backend: BackendName, device: string): Promise<ProbeResult> {
+export async function probeByTestKernel(gpu: GPU, backend: BackendName, device: string, software = false): Promise<ProbeResult> {
   try {
     const kernel = gpu.createKernel(
       function (this: { thread: { x: number } }, a: number[]) {
@@ -76,7 +100,7 @@ export async function probeByTestKernel(gpu: GPU, backend: BackendName, device: 
     for (let i = 0; i < 8; i++) {
       if (result[i] !== i * 2 + 1) return { backend, ok: false, reason: `test kernel returned wrong numbers (${Array.from(result).join(',')})` };
     }
-    return { backend, ok: true, reason: 'test kernel ran and returned the right numbers', device };
+    return { backend, ok: true, reason: 'test kernel ran and returned the right numbers', device, ...(software ? { software } : {}) };
   } finally {
     void gpu.destroy();
   }

@@ -112,7 +112,8 @@ export async function measureVariant(prepared: PreparedVariant, m: MeasureInputs
   const refused = refusal(prepared, m.memoryBudgetBytes);
   if (refused) return baseResult(prepared, selection.selected, 'skipped', refused);
   const result = baseResult(prepared, selection.selected, 'ok');
-  const runner = new KernelRunner(currentPlatform().createGpu(selection.selected), selection.selected, m.shouldCancel, selection.threads);
+  const gpu = currentPlatform().createGpu(selection.selected);
+  const runner = new KernelRunner(gpu, selection.selected, m.shouldCancel, selection.threads);
   const stopIfCancelled = () => {
     if (m.shouldCancel()) throw new CancelledError();
   };
@@ -152,6 +153,7 @@ export async function measureVariant(prepared: PreparedVariant, m: MeasureInputs
   } finally {
     result.backend = { selected: selection.selected, kernels: runner.kernelBackends(), fallbacks: runner.kernelFallbacks, warnings: runner.warnings.slice(0, 20) };
     runner.dispose();
+    void gpu.destroy();
   }
 }
 

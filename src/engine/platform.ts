@@ -1,6 +1,7 @@
 import type { GPU } from 'gpu.js';
 import type { BackendName } from '../model/backends';
-import type { Environment, ProbeResult } from '../model/report';
+import type { ProbeResult } from '../model/probe';
+import type { Environment } from '../model/report';
 
 /**
  * What the engine needs from the host it runs in: the one seam between the portable engine and
@@ -12,6 +13,8 @@ export interface Platform {
   readonly backends: readonly BackendName[];
   /** Tries a backend: it passes when a test kernel runs on it and returns the right numbers. */
   probe(backend: BackendName): Promise<ProbeResult>;
+  /** Why a backend this host does not offer cannot run here (e.g. the view's backends in Node). */
+  unavailable(backend: BackendName): string;
   /** The gpu.js instance for a backend that passed its probe. */
   createGpu(backend: BackendName): GPU;
   /** The most threads the webasm backend's worker pool can use here. */

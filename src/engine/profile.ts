@@ -14,8 +14,15 @@ import { parseIdList, tokenizeText, tokensFromIds, type Token } from './tokens';
 import { variantById } from './variants/registry';
 import type { PreparedVariant, RunShape } from './variants/variant';
 
-/** What to profile: text to tokenize, token ids, or the user's own Q, K, V. */
-export type InputSpec = { kind: 'text'; text: string; source: string } | { kind: 'ids'; ids: string } | { kind: 'qkv'; qkv: Qkv; source: string };
+/**
+ * What to profile: text to tokenize, token ids, tokens a host already made from text or ids (the
+ * view's GPU lane has no tokenizer), or the user's own Q, K, V.
+ */
+export type InputSpec =
+  | { kind: 'text'; text: string; source: string }
+  | { kind: 'ids'; ids: string }
+  | { kind: 'tokens'; tokens: readonly Token[]; from: 'text' | 'ids'; source: string }
+  | { kind: 'qkv'; qkv: Qkv; source: string };
 
 export interface ProfileRequest extends RunSettings {
   input: InputSpec;
@@ -46,13 +53,13 @@ export function prepareInput(request: Pick<ProfileRequest, 'input' | 'd' | 'seed
     checkTokenCount(input.qkv.n, request.maxTokens);
     return { qkv: input.qkv, info: { kind: 'qkv', source: input.source, n: input.qkv.n, d: input.qkv.d, seed, causal, qkv: 'npy' } };
   }
-  const tokens = input.kind === 'text' ? tokenizeText(input.text, tokenizer) : tokensFromIds(parseIdList(input.ids), tokenizer);
+  const tokens = input.kind === 'tokens' ? input.tokens : input.kind === 'text' ? tokenizeText(input.text, tokenizer) : tokensFromIds(parseIdList(input.ids), tokenizer);
   checkTokenCount(tokens.length, request.maxTokens);
   return {
     qkv: syntheticQkv(tokens, d, seed),
     info: {
-      kind: input.kind,
-      source: input.kind === 'text' ? input.source : 'ids',
+      kind: input.kind === 'tokens' ? input.from : input.kind,
+      source: input.kind === 'ids' ? 'ids' : input.source,
       tokenizer,
       n: tokens.length,
       d,
@@ -88,7 +95,7 @@ export async function profile(request: ProfileRequest, hooks: ProfileHooks = {})
   const shape: RunShape = { n: qkv.n, d: qkv.d, causal: request.causal, seed: request.seed };
   const variants = prepareVariants(request.variants, request.params, [shape]);
   checkSetting('threads', request.threads, 1, currentPlatform().availableThreads());
-  const selection = await selectBackend(request.backend, request.threads);
+  const selection = await selectBackend(request.backend, request.threads, request.auto);
   hooks.onProgress?.({ kind: 'start', variants: request.variants, n: qkv.n, backend: selection.selected });
 
   const alternate = alternateQkv(qkv);

@@ -47,7 +47,7 @@ export async function sweep(request: SweepRequest, hooks: SweepHooks = {}): Prom
   // Every variant at every length, so that a parameter out of range at some length stops the sweep before it starts.
   const prepared = prepareVariants(request.variants, request.params, shapes);
   checkSetting('threads', request.threads, 1, currentPlatform().availableThreads());
-  const selection = await selectBackend(request.backend, request.threads);
+  const selection = await selectBackend(request.backend, request.threads, request.auto);
   const meta: SweepMeta = {
     lengths: request.lengths,
     d: request.d,

@@ -26,13 +26,16 @@ export interface AttentionProfilerApi {
  */
 export function activate(context: vscode.ExtensionContext): AttentionProfilerApi {
   const worker = new ProfilerWorker(workerScript(context.extensionUri.fsPath));
-  const controller = new RunController(worker, context.extensionUri);
+  const controller = new RunController(worker, context.extensionUri, async () => {
+    await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+  });
   const provider = new AttentionViewProvider(context.extensionUri, controller, selectedText);
   context.subscriptions.push(
     { dispose: () => worker.dispose() },
     controller,
     provider,
-    vscode.window.registerWebviewViewProvider(VIEW_ID, provider),
+    // The view's GPU lane lives in the view: keeping it when the view is hidden keeps a run going.
+    vscode.window.registerWebviewViewProvider(VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.window.registerCustomEditorProvider(SAVED_RUN_EDITOR, new SavedRunEditorProvider(context.extensionUri), { webviewOptions: { retainContextWhenHidden: false } }),
     vscode.commands.registerCommand(COMPARE_COMMAND, () => compareSavedRuns(context.extensionUri)),
     vscode.commands.registerCommand(PROFILE_COMMAND, async () => {

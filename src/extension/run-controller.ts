@@ -2,22 +2,26 @@ import * as vscode from 'vscode';
 import type { z } from 'zod';
 import type { ReportContent } from '../model/content';
 import type { ProfileReport, ProgressEvent } from '../model/report';
+import type { RunSettings } from '../model/settings';
 import { summarizeSweep, type SweepMeta, type SweepPoint, type SweepReport } from '../model/sweep';
 import type { VariantId } from '../model/variant-ids';
+import type { Endpoint } from '../protocol/channel';
 import type { HostSide, RunOutcome, ViewInput, ViewSide } from '../protocol/view';
 import { Disposable } from './disposable';
 import { exportImages, exportToFile, saveRun } from './exports';
+import { chooseLane, type LaneChoice } from './lanes';
 import { defaultTokenizer, maxTokensSetting, readRunSettings, readSweepSettings, sweepLengthsSetting } from './settings';
+import { ViewLane } from './view-lane';
 import { describeForUser } from './wording';
-import { RunFailure, type ProfilerWorker, type WorkerCall } from './worker-client';
+import { runFailureOf, type EngineLane, type LaneCall, type ProfilerWorker } from './worker-client';
 
-type ViewEvents = { [K in keyof ViewSide['events']]: z.infer<ViewSide['events'][K]> };
 type HostEvents = { [K in keyof HostSide['events']]: z.infer<HostSide['events'][K]> };
 
-/** Where the controller sends what the view shows (the view's channel, when a view is open). */
-export interface ViewSink {
-  emit<K extends Extract<keyof ViewEvents, string>>(name: K, payload: ViewEvents[K]): void;
-}
+/** The view's end of its channel: what it shows, and its GPU lane. */
+export type ViewChannel = Endpoint<HostSide, ViewSide>;
+
+/** How long a view that is being opened may take to say it is ready. */
+const VIEW_OPEN_TIMEOUT_MS = 15_000;
 
 const CANCELLED = 'The run was cancelled; the results shown are from the previous run.';
 
@@ -34,7 +38,10 @@ export class RunController extends Disposable {
   private last: ProfileReport | null = null;
   private lastSweep: SweepReport | null = null;
   private sweepLengths: string;
-  private running: { id: number; label: string; call: WorkerCall<unknown> } | null = null;
+  /** The run or sweep going on: its call, once its lane is chosen. */
+  private running: { id: number; label: string; call?: LaneCall<unknown> } | null = null;
+  private viewReady = false;
+  private readonly readyWaiters: Array<() => void> = [];
   private message: { kind: 'info' | 'error'; text: string } | null = null;
   private nextId = 1;
   /** Increases with every run or sweep asked for: a request that is no longer the latest gives way. */
@@ -45,15 +52,42 @@ export class RunController extends Disposable {
     private readonly worker: ProfilerWorker,
     /** The extension's folder: exports read the files they inline from it. */
     private readonly extensionUri: vscode.Uri,
-    private view: ViewSink | undefined = undefined,
+    /** Reveals the Attention comparison view (its GPU lane runs there). */
+    private readonly openView: () => Promise<void>,
+    private view: ViewChannel | undefined = undefined,
   ) {
     super();
     this.input = { text: '', tokenizer: defaultTokenizer() };
     this.sweepLengths = sweepLengthsSetting();
   }
 
-  attachView(view: ViewSink | undefined): void {
+  attachView(view: ViewChannel | undefined): void {
     this.view = view;
+    this.viewReady = false;
+  }
+
+  /** The view's script is running: its channel, and its GPU lane, can take calls. */
+  viewIsReady(): void {
+    this.viewReady = true;
+    while (this.readyWaiters.length > 0) this.readyWaiters.shift()?.();
+    this.sendState();
+  }
+
+  /** The view's GPU lane: undefined when the view is not open (unless asked to open it). */
+  private async viewLane(open: boolean): Promise<EngineLane | undefined> {
+    if (!this.view || !this.viewReady) {
+      if (!open) return undefined;
+      await this.openView();
+      if (!this.viewReady) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          this.readyWaiters.push(resolve);
+          timer = setTimeout(resolve, VIEW_OPEN_TIMEOUT_MS);
+        });
+        clearTimeout(timer);
+      }
+    }
+    return this.view && this.viewReady ? new ViewLane(this.view) : undefined;
   }
 
   get currentInput(): ViewInput {
@@ -116,13 +150,16 @@ export class RunController extends Disposable {
       this.fail(read.error);
       return;
     }
+    const settings = read.settings;
+    const id = this.start(`Profiling ${settings.variants.length} variants: choosing the backend (${settings.backend})`);
     let notify: ((e: ProgressEvent) => void) | undefined;
-    const id = this.nextId++;
-    const call = this.worker.run(input.text, read.settings, (event) => {
-      this.view?.emit('progress', { id, event });
-      notify?.(event);
-    });
-    this.start(id, `Profiling ${read.settings.variants.length} variants on ${read.settings.backend}`, call);
+    const call = await this.launch(id, settings.backend, input, settings.maxTokens, (choice) =>
+      choice.lane.run(choice.input, { ...settings, ...(choice.auto ? { auto: choice.auto } : {}) }, (event) => {
+        this.view?.emit('progress', { id, event });
+        notify?.(event);
+      }),
+    );
+    if (!call) return;
     if (options.notification) {
       void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Attention profiler', cancellable: true }, (progress, token) => {
         this._register(token.onCancellationRequested(() => void call.cancel()));
@@ -160,15 +197,18 @@ export class RunController extends Disposable {
       this.fail(read.error);
       return;
     }
-    const id = this.nextId++;
+    const settings = read.settings;
+    const id = this.start(`Sweeping ${settings.variants.length} variants over N = ${settings.lengths.join(', ')}: choosing the backend (${settings.backend})`);
     let meta: SweepMeta | undefined;
     const points = new Map<VariantId, SweepPoint[]>();
-    const call = this.worker.sweep(input.text, read.settings, (event) => {
-      if (event.kind === 'start') meta = event.meta;
-      if (event.kind === 'measured') points.set(event.id, [...(points.get(event.id) ?? []), event.point]);
-      this.view?.emit('sweepProgress', { id, event });
-    });
-    this.start(id, `Sweeping ${read.settings.variants.length} variants over N = ${read.settings.lengths.join(', ')}`, call);
+    const call = await this.launch(id, settings.backend, input, maxTokensSetting(), (choice) =>
+      choice.lane.sweep(choice.input, { ...settings, ...(choice.auto ? { auto: choice.auto } : {}) }, (event) => {
+        if (event.kind === 'start') meta = event.meta;
+        if (event.kind === 'measured') points.set(event.id, [...(points.get(event.id) ?? []), event.point]);
+        this.view?.emit('sweepProgress', { id, event });
+      }),
+    );
+    if (!call) return;
     try {
       const sweep = await call.result;
       if (!this.finish(id)) return;
@@ -176,20 +216,54 @@ export class RunController extends Disposable {
       this.end(
         id,
         sweep.cancelled ? 'cancelled' : 'done',
-        sweep.cancelled ? 'The sweep was cancelled; the points measured are shown.' : `Sweep done: ${sweep.variants.length} variants over ${read.settings.lengths.length} lengths.`,
+        sweep.cancelled ? 'The sweep was cancelled; the points measured are shown.' : `Sweep done: ${sweep.variants.length} variants over ${settings.lengths.length} lengths.`,
       );
     } catch (err) {
       if (!this.finish(id)) return;
-      // The worker was stopped or died: keep the points it had streamed.
+      // The lane was stopped or died: keep the points it had streamed.
       const hasPoints = [...points.values()].some((p) => p.length > 0);
       if (meta && hasPoints) this.showSweep(id, summarizeSweep(meta, points, true));
       this.endWithFailure(id, err, hasPoints ? 'The sweep was cancelled; the points measured are shown.' : 'The sweep was cancelled.');
     }
   }
 
+  /**
+   * Chooses the lane (probing across lanes for auto) and starts the call there; undefined when
+   * the choice failed (the failure is shown) or the request was cancelled or replaced meanwhile.
+   */
+  private async launch<R>(
+    id: number,
+    backend: RunSettings['backend'],
+    input: ViewInput,
+    maxTokens: number,
+    start: (choice: LaneChoice) => LaneCall<R>,
+  ): Promise<LaneCall<R> | undefined> {
+    let choice: LaneChoice;
+    try {
+      choice = await chooseLane({ worker: this.worker, view: (open) => this.viewLane(open) }, backend, input.text, input.tokenizer, maxTokens);
+    } catch (err) {
+      if (this.finish(id)) this.endWithFailure(id, err, CANCELLED);
+      return undefined;
+    }
+    const running = this.running;
+    if (running?.id !== id) return undefined;
+    const call = start(choice);
+    running.call = call;
+    running.label = running.label.replace(/: choosing the backend \([^)]*\)$/u, ` in the ${choice.laneName === 'view' ? "view's GPU lane" : 'worker'}`);
+    this.view?.emit('runStarted', { id, label: running.label });
+    return call;
+  }
+
   /** Stops the run or sweep going on, if any; resolves when it is over. */
   async cancel(): Promise<void> {
-    await this.running?.call.cancel();
+    const running = this.running;
+    if (!running) return;
+    if (running.call) {
+      await running.call.cancel();
+      return;
+    }
+    // Still choosing its backend: nothing runs yet, so it simply ends here.
+    if (this.finish(running.id)) this.end(running.id, 'cancelled', CANCELLED);
   }
 
   /**
@@ -200,8 +274,8 @@ export class RunController extends Disposable {
     const mine = ++this.latestRequest;
     while (this.running) {
       const current = this.running;
-      await current.call.cancel();
-      await current.call.result.catch(() => undefined);
+      await this.cancel();
+      await current.call?.result.catch(() => undefined);
       if (this.running === current) this.running = null;
     }
     return mine === this.latestRequest;
@@ -212,10 +286,12 @@ export class RunController extends Disposable {
     return this.lastSweep ? { kind: 'sweep', sweep: this.lastSweep } : undefined;
   }
 
-  private start(id: number, label: string, call: WorkerCall<unknown>): void {
-    this.running = { id, label, call };
+  private start(label: string): number {
+    const id = this.nextId++;
+    this.running = { id, label };
     this.message = null;
     this.view?.emit('runStarted', { id, label });
+    return id;
   }
 
   /** Marks the call over; false when another has replaced it meanwhile. */
@@ -231,7 +307,7 @@ export class RunController extends Disposable {
   }
 
   private endWithFailure(id: number, err: unknown, cancelledText: string): void {
-    const failure = err instanceof RunFailure ? err : new RunFailure('failed', String(err));
+    const failure = runFailureOf(err);
     if (failure.kind === 'cancelled') this.end(id, 'cancelled', cancelledText);
     else if (failure.kind === 'workerDied') this.end(id, 'workerDied', failure.message);
     else this.end(id, 'failed', failure.detail ? describeForUser(failure.detail) : failure.message, failure.kind === 'userError');

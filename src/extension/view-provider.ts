@@ -18,6 +18,8 @@ export function viewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, mode
     nonce: makeNonce(),
     scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'main.js')).toString(),
     styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'main.css')).toString(),
+    // Only the live view runs the GPU lane.
+    ...(mode === 'live' ? { laneUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'lane.js')).toString() } : {}),
     mode,
   });
 }
@@ -42,7 +44,7 @@ export class AttentionViewProvider extends Disposable implements vscode.WebviewV
     webview.html = viewHtml(webview, this.extensionUri, 'live');
     const controller = this.controller;
     const endpoint = connectWebview(webview, {
-      ready: () => controller.sendState(),
+      ready: () => controller.viewIsReady(),
       run: ({ input }) => void controller.run(input, { notification: false }),
       sweep: ({ input, lengths }) => void controller.sweep(input, lengths),
       cancel: () => void controller.cancel(),
@@ -60,6 +62,7 @@ export class AttentionViewProvider extends Disposable implements vscode.WebviewV
     this._register({ dispose: () => endpoint.dispose() });
     this._register(
       view.onDidDispose(() => {
+        endpoint.failAll({ code: 'stopped', message: 'The Attention comparison view was closed during the run; its GPU lane stopped with it.' });
         endpoint.dispose();
         controller.attachView(undefined);
       }),

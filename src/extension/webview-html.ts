@@ -8,12 +8,31 @@ export interface WebviewHtmlOptions {
   nonce: string;
   scriptUri: string;
   styleUri: string;
+  /** The GPU lane's worker script (the live view only). */
+  laneUri?: string;
   /** live: the side view with its input; saved: a *.attnprof.json file; comparison: two saved runs. */
   mode?: 'live' | 'saved' | 'comparison';
 }
 
-export function contentSecurityPolicy(cspSource: string, nonce: string): string {
-  return ["default-src 'none'", `img-src ${cspSource} data: blob:`, `style-src ${cspSource}`, `font-src ${cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+/**
+ * The policy: nothing but the view's own resources, scripts by nonce, no inline styles, no eval.
+ * With the GPU lane, the view may also fetch its own lane script (connect-src, the webview's
+ * resource origin only) and start it as a worker from a blob (worker-src blob:): a webview cannot
+ * start a worker from its resource origin, and only the view's nonce-checked script can make blobs.
+ */
+export function contentSecurityPolicy(cspSource: string, nonce: string, lane = false): string {
+  return [
+    "default-src 'none'",
+    `img-src ${cspSource} data: blob:`,
+    `style-src ${cspSource}`,
+    `font-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+    ...(lane ? [`connect-src ${cspSource}`, 'worker-src blob:'] : []),
+  ].join('; ');
+}
+
+function attribute(value: string): string {
+  return value.replace(/&/gu, '&amp;').replace(/"/gu, '&quot;').replace(/</gu, '&lt;');
 }
 
 export function webviewHtml(o: WebviewHtmlOptions): string {
@@ -21,12 +40,12 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(o.cspSource, o.nonce)}">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(o.cspSource, o.nonce, o.laneUri !== undefined)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${o.styleUri}">
 <title>Attention comparison</title>
 </head>
-<body data-mode="${o.mode ?? 'live'}">
+<body data-mode="${o.mode ?? 'live'}"${o.laneUri ? ` data-lane="${attribute(o.laneUri)}"` : ''}>
 <main id="app" aria-live="polite"></main>
 <script nonce="${o.nonce}" src="${o.scriptUri}"></script>
 </body>

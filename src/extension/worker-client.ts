@@ -1,13 +1,15 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { BackendName } from '../model/backends';
 import type { ErrorDetail } from '../model/errors';
 import { LIMITS } from '../model/limits';
+import type { ProbeResult } from '../model/probe';
 import type { ProfileReport, ProgressEvent } from '../model/report';
 import type { RunSettings, SweepSettings } from '../model/settings';
 import type { SweepProgress, SweepReport } from '../model/sweep';
 import type { TokenizerName } from '../model/tokenizers';
 import { CallFailure, Endpoint, type PendingCall, type Port } from '../protocol/channel';
-import { engineClientSide, engineSide, type EngineClientSide, type EngineSide } from '../protocol/engine';
+import { engineClientSide, engineSide, type EngineClientSide, type EngineInput, type EngineSide } from '../protocol/engine';
 
 /** How long a cooperative cancel may take before the worker is terminated. */
 export const CANCEL_GRACE_MS = 600;
@@ -24,11 +26,31 @@ export class RunFailure extends Error {
   }
 }
 
-/** A run or sweep in the worker: its result, and a cancel bound to it. */
-export interface WorkerCall<R> {
+/** A call's failure as the controller reads it: the user's doing, a cancel, a lost worker, or a failure. */
+export function runFailureOf(err: unknown): RunFailure {
+  if (err instanceof RunFailure) return err;
+  if (err instanceof CallFailure) {
+    const { detail } = err;
+    if (detail.code === 'cancelled') return new RunFailure('cancelled', err.message);
+    if (detail.code === 'stopped') return new RunFailure('workerDied', err.message);
+    if (detail.code === 'internal') return new RunFailure('failed', err.message);
+    return new RunFailure('userError', err.message, detail);
+  }
+  return new RunFailure('failed', err instanceof Error ? err.message : String(err));
+}
+
+/** A run or sweep in a lane: its result, and a cancel bound to it. */
+export interface LaneCall<R> {
   readonly result: Promise<R>;
-  /** Asks the worker to stop this call; terminates the worker if it has not stopped within the grace period. */
-  cancel(): Promise<'cooperative' | 'terminated' | 'idle'>;
+  /** Asks the lane to stop this call; resolves when it has ended (the lane stops a kernel that runs on). */
+  cancel(): Promise<void>;
+}
+
+/** A lane the controller can run in: the worker thread, or the view's GPU worker. */
+export interface EngineLane {
+  probe(backends: BackendName[]): Promise<ProbeResult[]>;
+  run(input: EngineInput, settings: RunSettings, onProgress: (e: ProgressEvent) => void): LaneCall<ProfileReport>;
+  sweep(input: EngineInput, settings: SweepSettings, onProgress: (e: SweepProgress) => void): LaneCall<SweepReport>;
 }
 
 interface Started {
@@ -38,12 +60,13 @@ interface Started {
 
 /**
  * The profiling worker seen from the extension host: started on first use, one per window, with
- * resource limits. Each run, sweep and token count is a call on the engine channel. Cancel writes
- * the call's id into shared memory (the engine checks it between kernels) and posts a cancel; if
- * that call has not ended within CANCEL_GRACE_MS (a long kernel), the worker is terminated and the
- * next call starts a fresh one. A worker that dies ends its calls with the reason.
+ * resource limits. Each run, sweep, probe and token count is a call on the engine channel. Cancel
+ * writes the call's id into shared memory (the engine checks it between kernels) and posts a
+ * cancel; if that call has not ended within CANCEL_GRACE_MS (a long kernel), the worker is
+ * terminated and the next call starts a fresh one. A worker that dies ends its calls with the
+ * reason.
  */
-export class ProfilerWorker {
+export class ProfilerWorker implements EngineLane {
   private current: Started | undefined;
   private readonly cancelFlag = new Int32Array(new SharedArrayBuffer(4));
   private stderrTail = '';
@@ -61,13 +84,22 @@ export class ProfilerWorker {
     return this.current !== undefined;
   }
 
-  run(text: string, settings: RunSettings, onProgress: (e: ProgressEvent) => void): WorkerCall<ProfileReport> {
-    return this.track((endpoint) => endpoint.call('profile', { text, settings }, onProgress));
+  run(input: EngineInput, settings: RunSettings, onProgress: (e: ProgressEvent) => void): LaneCall<ProfileReport> {
+    return this.track((endpoint) => endpoint.call('profile', { input, settings }, onProgress));
   }
 
   /** A sweep; measured points are streamed as progress events, so a stopped sweep keeps them. */
-  sweep(text: string, settings: SweepSettings, onProgress: (e: SweepProgress) => void): WorkerCall<SweepReport> {
-    return this.track((endpoint) => endpoint.call('sweep', { text, settings }, onProgress));
+  sweep(input: EngineInput, settings: SweepSettings, onProgress: (e: SweepProgress) => void): LaneCall<SweepReport> {
+    return this.track((endpoint) => endpoint.call('sweep', { input, settings }, onProgress));
+  }
+
+  probe(backends: BackendName[]): Promise<ProbeResult[]> {
+    return this.track((endpoint) => endpoint.call('probe', { backends })).result;
+  }
+
+  /** The tokens of the user's text (for the view's GPU lane, which has no tokenizer). */
+  tokenize(text: string, tokenizer: TokenizerName, maxTokens: number): Promise<{ tokens: Array<{ id: number; text: string }>; from: 'text' | 'ids' }> {
+    return this.track((endpoint) => endpoint.call('tokenize', { text, tokenizer, maxTokens })).result;
   }
 
   async countTokens(text: string, tokenizer: TokenizerName, maxTokens: number): Promise<{ count?: number; error?: string }> {
@@ -79,20 +111,20 @@ export class ProfilerWorker {
   }
 
   dispose(): void {
-    this.stop({ code: 'internal', message: 'the extension was deactivated' }, 'cancelled');
+    this.stop({ code: 'cancelled', message: 'the extension was deactivated' });
   }
 
-  private track<R>(start: (endpoint: Endpoint<EngineClientSide, EngineSide>) => PendingCall<R>): WorkerCall<R> {
+  private track<R>(start: (endpoint: Endpoint<EngineClientSide, EngineSide>) => PendingCall<R>): LaneCall<R> {
     let started: Started;
     try {
       started = this.ensure();
     } catch (err) {
       const failure = new RunFailure('workerDied', `The profiling worker could not start: ${err instanceof Error ? err.message : String(err)}`);
-      return { result: Promise.reject(failure), cancel: () => Promise.resolve('idle') };
+      return { result: Promise.reject(failure), cancel: () => Promise.resolve() };
     }
     const pending = start(started.endpoint);
     const result = pending.result.catch((err: unknown) => {
-      throw this.failureOf(err);
+      throw runFailureOf(err);
     });
     const ended = result.then(
       () => undefined,
@@ -101,34 +133,25 @@ export class ProfilerWorker {
     return {
       result,
       cancel: async () => {
-        if (!started.endpoint.isPending(pending.id)) return 'idle';
+        if (!started.endpoint.isPending(pending.id)) return;
         Atomics.store(this.cancelFlag, 0, pending.id);
         started.endpoint.cancel(pending.id);
         let timer: NodeJS.Timeout | undefined;
-        const timedOut = new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(true), CANCEL_GRACE_MS);
-        });
-        const late = await Promise.race([ended.then(() => false), timedOut]);
+        const late = await Promise.race([
+          ended.then(() => false),
+          new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(true), CANCEL_GRACE_MS);
+          }),
+        ]);
         clearTimeout(timer);
         // The timer is bound to this call: a worker that has moved on to another call is left alone.
-        if (!late || !started.endpoint.isPending(pending.id)) return 'cooperative';
-        this.stop({ code: 'internal', message: 'cancelled: the worker was stopped in the middle of a kernel' }, 'cancelled', started);
-        return 'terminated';
+        if (late && started.endpoint.isPending(pending.id)) {
+          this.stop({ code: 'cancelled', message: 'cancelled: the worker was stopped in the middle of a kernel' }, started);
+        }
+        await ended;
       },
     };
   }
-
-  private failureOf(err: unknown): RunFailure {
-    if (err instanceof RunFailure) return err;
-    if (err instanceof CallFailure) {
-      const kind = this.stopReasons.get(err.detail) ?? (err.detail.code === 'internal' ? 'failed' : 'userError');
-      return new RunFailure(kind, err.message, kind === 'userError' ? err.detail : undefined);
-    }
-    return new RunFailure('failed', err instanceof Error ? err.message : String(err));
-  }
-
-  /** Details this client made itself when it stopped or lost the worker, with the kind of ending they mean. */
-  private readonly stopReasons = new WeakMap<ErrorDetail, RunFailure['kind']>();
 
   private ensure(): Started {
     if (this.current) return this.current;
@@ -160,14 +183,13 @@ export class ProfilerWorker {
   }
 
   private died(started: Started, reason: string): void {
-    this.stop({ code: 'internal', message: `The profiling worker stopped: ${reason}. The next run starts a fresh worker.` }, 'workerDied', started);
+    this.stop({ code: 'stopped', message: `The profiling worker stopped: ${reason}. The next run starts a fresh worker.` }, started);
   }
 
-  /** Ends the calls of a worker (the current one unless given) with a failure of this kind, and terminates it. */
-  private stop(detail: ErrorDetail, kind: RunFailure['kind'], which: Started | undefined = this.current): void {
+  /** Ends the calls of a worker (the current one unless given) with this reason, and terminates it. */
+  private stop(detail: ErrorDetail, which: Started | undefined = this.current): void {
     if (!which) return;
     if (this.current === which) this.current = undefined;
-    this.stopReasons.set(detail, kind);
     which.endpoint.failAll(detail);
     which.endpoint.dispose();
     void which.worker.terminate();

@@ -35,6 +35,10 @@ export const errorDetailSchema = z.discriminatedUnion('code', [
   z.object({ code: z.literal('params-for-unselected'), variant: z.string() }),
   /** A bug or an environment failure: shown with its message, never as the user's fault. */
   z.object({ code: z.literal('internal'), message: z.string() }),
+  /** The call was cancelled and its side had to be stopped (a kernel ran on past the grace period). */
+  z.object({ code: z.literal('cancelled'), message: z.string() }),
+  /** The side running the call died or went away (out of memory, a crash, the view closed). */
+  z.object({ code: z.literal('stopped'), message: z.string() }),
 ]);
 export type ErrorDetail = z.infer<typeof errorDetailSchema>;
 
@@ -51,6 +55,8 @@ export function describeError(detail: ErrorDetail, wording: Wording): string {
   switch (detail.code) {
     case 'input':
     case 'internal':
+    case 'cancelled':
+    case 'stopped':
       return detail.message;
     case 'setting-range':
       return `${wording.setting(detail.setting)} ${detail.value} is out of range: ${detail.min} <= ${detail.setting} <= ${detail.max}`;
@@ -74,7 +80,7 @@ export class EngineError extends Error {
 
   /** Is this the user's doing (exit code 2 in the CLI), rather than a failure of the tool? */
   get isUserError(): boolean {
-    return this.detail.code !== 'internal';
+    return this.detail.code !== 'internal' && this.detail.code !== 'cancelled' && this.detail.code !== 'stopped';
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BACKEND_CHOICES, BACKENDS } from './backends';
+import { probeSchema } from './probe';
 import { loadMap, mapSchema, storeMap, storedMapSchema } from './maps';
 import { paramValueSchema } from './settings';
 import { VARIANT_IDS } from './variant-ids';
@@ -14,19 +15,11 @@ import { VARIANT_IDS } from './variant-ids';
 export const REPORT_SCHEMA_ID = 'attention-profiler/report';
 export const REPORT_VERSION = 1;
 
-export const probeSchema = z.object({
-  backend: z.enum(BACKENDS),
-  ok: z.boolean(),
-  reason: z.string(),
-  /** Adapter or renderer: what the user needs to read a timing. */
-  device: z.string().optional(),
-});
-export type ProbeResult = z.infer<typeof probeSchema>;
-
 /** Which backend ran, why, and the outcome of every probe made to choose it. */
 export const backendSelectionSchema = z.object({
   requested: z.enum(BACKEND_CHOICES),
   selected: z.enum(BACKENDS),
+  lane: z.enum(['worker', 'view']).describe('worker: the worker thread or the CLI (Node); view: a Web Worker of the VS Code view (its Chromium)'),
   device: z.string(),
   threads: z.number().int(),
   probes: z.array(probeSchema),

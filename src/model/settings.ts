@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { BACKEND_CHOICES } from './backends';
+import { BACKEND_CHOICES, BACKENDS } from './backends';
 import { LIMITS, MIB } from './limits';
+import { probeSchema } from './probe';
 import { TOKENIZERS } from './tokenizers';
 import { VARIANT_IDS } from './variant-ids';
 
@@ -25,6 +26,12 @@ const measureFields = {
     .max(LIMITS.maxMemoryBudgetMiB * MIB),
   /** webasm threads (gpu.js worker pool); 1 runs the kernels on the calling thread. */
   threads: z.number().int().min(1).max(LIMITS.maxThreads),
+  /**
+   * How `auto` chooses in this lane, when a host has already probed other lanes (VS Code): the
+   * backends it may try, in order, and the other lanes' probes, recorded in the report. Absent:
+   * this host's own backends, in their order.
+   */
+  auto: z.object({ order: z.array(z.enum(BACKENDS)).min(1), known: z.array(probeSchema) }).optional(),
 };
 
 /** Everything a profile run needs besides its input. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeError, errorDetailSchema, errorDetailOf, NEUTRAL_WORDING, type ErrorDetail } from '../model/errors';
+import { EngineError, errorDetailSchema, errorDetailOf, type ErrorDetail } from '../model/errors';
 import { validate } from '../model/validation';
 
 /**
@@ -67,6 +67,8 @@ export interface ServerCall<P> {
   readonly id: number;
   progress(event: P): void;
   cancelled(): boolean;
+  /** Runs `listener` when the caller cancels this call (at once if it already has). */
+  onCancel(listener: () => void): void;
 }
 
 /** A call made to the other side. */
@@ -75,10 +77,10 @@ export interface PendingCall<R> {
   readonly result: Promise<R>;
 }
 
-/** Why a call ended without a result. */
-export class CallFailure extends Error {
-  constructor(readonly detail: ErrorDetail) {
-    super(describeError(detail, NEUTRAL_WORDING));
+/** Why a call ended without a result: the other side's error, as data (an EngineError passes through). */
+export class CallFailure extends EngineError {
+  constructor(detail: ErrorDetail) {
+    super(detail);
     this.name = 'CallFailure';
   }
 }
@@ -99,6 +101,7 @@ export class Endpoint<Local extends SideSpec, Remote extends SideSpec> {
   private nextId = 1;
   private readonly outstanding = new Map<number, Outstanding>();
   private readonly cancelledIds = new Set<number>();
+  private readonly cancelListeners = new Map<number, Array<() => void>>();
   private readonly stopListening: () => void;
 
   constructor(
@@ -184,6 +187,7 @@ export class Endpoint<Local extends SideSpec, Remote extends SideSpec> {
         return;
       case 'cancel':
         this.cancelledIds.add(m.id);
+        for (const listener of this.cancelListeners.get(m.id) ?? []) listener();
         return;
       case 'event':
         this.onEvent(m.name, m.payload);
@@ -243,6 +247,10 @@ export class Endpoint<Local extends SideSpec, Remote extends SideSpec> {
       id,
       progress: (event) => this.port.post({ t: 'progress', id, event }),
       cancelled: () => this.cancelledIds.has(id) || (this.options.isCancelled?.(id) ?? false),
+      onCancel: (listener) => {
+        if (this.cancelledIds.has(id)) listener();
+        else this.cancelListeners.set(id, [...(this.cancelListeners.get(id) ?? []), listener]);
+      },
     };
     try {
       const result = await handler(request.value, call);
@@ -251,6 +259,7 @@ export class Endpoint<Local extends SideSpec, Remote extends SideSpec> {
       this.port.post({ t: 'error', id, error: errorDetailOf(err) });
     } finally {
       this.cancelledIds.delete(id);
+      this.cancelListeners.delete(id);
     }
   }
 }

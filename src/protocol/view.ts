@@ -5,6 +5,7 @@ import { progressEventSchema, reportSchema } from '../model/report';
 import { sweepProgressSchema, sweepReportSchema } from '../model/sweep';
 import { TOKENIZERS } from '../model/tokenizers';
 import type { SideSpec } from './channel';
+import { engineSide } from './engine';
 
 /**
  * The channel between the extension host and its webviews (the side view, a saved run's editor,
@@ -22,9 +23,16 @@ const runningSchema = z.object({ id: z.number().int(), label: z.string() });
 const source = z.enum(['run', 'sweep']);
 const namedContent = z.object({ name: z.string(), content: contentSchema });
 
-/** What the host tells the view. */
+/**
+ * What the host tells the view, and what it asks of the view's GPU lane: the view serves the
+ * engine's probe, profile and sweep by forwarding them to its lane worker (src/lane).
+ */
 export const viewSide = {
-  methods: {},
+  methods: {
+    probe: engineSide.methods.probe,
+    profile: engineSide.methods.profile,
+    sweep: engineSide.methods.sweep,
+  },
   events: {
     /** Everything the view shows, re-sent when a hidden view is shown again. */
     state: z.object({

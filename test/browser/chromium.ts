@@ -7,13 +7,17 @@ export function chromiumPath(): string | undefined {
   return candidates.find((p) => fs.existsSync(p));
 }
 
-export async function launchChromium(): Promise<Browser> {
+/**
+ * WebGPU in headless Chromium without a GPU: SwiftShader's Vulkan, shipped in Debian's chromium
+ * package (a CPU implementation: correct, slow). The page must be a secure context (127.0.0.1).
+ */
+export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader'];
+
+export async function launchChromium(options: { webgpu?: boolean } = {}): Promise<Browser> {
   const executablePath = chromiumPath();
   if (!executablePath) throw new Error('no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
-  return chromium.launch({
-    executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-  });
+  const base = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+  return chromium.launch({ executablePath, args: options.webgpu ? [...base, ...WEBGPU_FLAGS] : [...base, '--disable-gpu'] });
 }
 
 /** Screenshots and other artefacts of the browser tests (ignored by git). */

@@ -4,8 +4,9 @@ import { pathToFileURL } from 'node:url';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { GPU } from 'gpu.js';
-import { BACKENDS, type BackendName } from '../../model/backends';
-import type { Environment, ProbeResult } from '../../model/report';
+import { isSoftwareDevice, isViewBackend, WORKER_BACKENDS, type BackendName } from '../../model/backends';
+import type { ProbeResult } from '../../model/probe';
+import type { Environment } from '../../model/report';
 import { GPUJS_VERSION } from '../../model/version';
 import { firstLine, probeByTestKernel } from '../backends';
 import type { Platform } from '../platform';
@@ -16,9 +17,13 @@ import type { Platform } from '../platform';
  * the process's array-buffer memory.
  */
 export const nodePlatform: Platform = {
-  backends: BACKENDS,
+  backends: WORKER_BACKENDS,
   probe: probeNodeBackend,
-  createGpu: (backend) => new GPU({ mode: backend }),
+  unavailable: (backend) => `${backend} runs only in a Web Worker of the VS Code view (its Chromium), not in Node (the CLI or the extension's worker thread)`,
+  createGpu: (backend) => {
+    if (isViewBackend(backend)) throw new Error(nodePlatform.unavailable(backend));
+    return new GPU({ mode: backend });
+  },
   availableThreads: () => (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length),
   collectGarbage,
   arrayBufferBytes: () => process.memoryUsage().arrayBuffers,
@@ -58,6 +63,9 @@ function collectGarbage(): void {
 
 async function probeNodeBackend(backend: BackendName): Promise<ProbeResult> {
   switch (backend) {
+    case 'view-webgpu':
+    case 'view-webgl2':
+      return { backend, ok: false, reason: nodePlatform.unavailable(backend) };
     case 'webgpu':
       return probeWebGpu();
     case 'headlessgl':
@@ -92,7 +100,7 @@ async function probeHeadlessGl(): Promise<ProbeResult> {
   const renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : String(gl.getParameter(gl.RENDERER));
   gl.getExtension('STACKGL_destroy_context')?.destroy();
   if (!GPU.isHeadlessGLSupported) return { backend: 'headlessgl', ok: false, reason: 'gpu.js does not accept the headless-gl context' };
-  return probeByTestKernel(nodePlatform.createGpu('headlessgl'), 'headlessgl', `headless-gl on ${renderer}`);
+  return probeByTestKernel(nodePlatform.createGpu('headlessgl'), 'headlessgl', `headless-gl on ${renderer}`, isSoftwareDevice(renderer));
 }
 
 interface GpuLike {
@@ -118,7 +126,7 @@ async function probeWebGpu(): Promise<ProbeResult> {
   const adapter = await gpuApi.requestAdapter();
   if (!adapter) return { backend: 'webgpu', ok: false, reason: 'Dawn found no WebGPU adapter in this process' };
   installNavigatorGpu(gpuApi, mod.globals);
-  return probeByTestKernel(nodePlatform.createGpu('webgpu'), 'webgpu', `WebGPU: ${child.reason}`);
+  return probeByTestKernel(nodePlatform.createGpu('webgpu'), 'webgpu', `WebGPU: ${child.reason}`, child.software);
 }
 
 const CHILD_PROBE = `
@@ -127,12 +135,12 @@ import(require('node:url').pathToFileURL(modulePath).href).then(async ({ create 
   const adapter = await create([]).requestAdapter();
   const info = adapter ? adapter.info || {} : null;
   const device = info ? ['vendor', 'architecture', 'device', 'description'].map((k) => info[k]).filter(Boolean).join(' ') : '';
-  process.stdout.write(JSON.stringify({ ok: !!adapter, device: device || 'WebGPU adapter' }));
+  process.stdout.write(JSON.stringify({ ok: !!adapter, device: device || 'WebGPU adapter', fallback: !!(info && info.isFallbackAdapter) }));
   process.exit(0);
 }, (err) => { process.stdout.write(JSON.stringify({ ok: false, error: String(err && err.message || err) })); process.exit(0); });
 `;
 
-function findAdapterInChild(modulePath: string): { ok: boolean; reason: string } {
+function findAdapterInChild(modulePath: string): { ok: boolean; reason: string; software?: boolean } {
   const r = spawnSync(process.execPath, ['-e', CHILD_PROBE, modulePath], {
     encoding: 'utf8',
     timeout: 20_000,
@@ -143,13 +151,16 @@ function findAdapterInChild(modulePath: string): { ok: boolean; reason: string }
     .map((l) => l.trim())
     .filter((l) => l.startsWith('Warning:') || l.startsWith('Error:'))
     .map((l) => l.replace(/^Warning:\s*/u, ''))[0];
-  let answer: { ok?: boolean; device?: string; error?: string } = {};
+  let answer: { ok?: boolean; device?: string; error?: string; fallback?: boolean } = {};
   try {
     answer = JSON.parse(r.stdout || '{}') as typeof answer;
   } catch {
     // no answer: reported below
   }
-  if (answer.ok) return { ok: true, reason: answer.device ?? 'WebGPU adapter' };
+  if (answer.ok) {
+    const device = answer.device ?? 'WebGPU adapter';
+    return { ok: true, reason: device, software: answer.fallback === true || isSoftwareDevice(device) };
+  }
   if (answer.error) return { ok: false, reason: `the webgpu (Dawn) module does not load here (${answer.error.split('\n')[0]})` };
   if (r.error || r.status !== 0) return { ok: false, reason: `the WebGPU probe process failed (${r.error?.message ?? `exit ${r.status}`})` };
   return { ok: false, reason: `Dawn found no WebGPU adapter${dawnSays ? ` (${dawnSays})` : ' (no GPU, or no Vulkan/Metal/D3D12 driver)'}` };

@@ -18,6 +18,7 @@ import { profile, type InputSpec, type ProfileRequest } from '../engine/profile'
 import { sweep, type SweepRequest } from '../engine/sweep';
 import { VARIANTS, variantById } from '../engine/variants/registry';
 import { parseCommandArgs, parseDirection, parseInteger, parseNumber, parsePlainParams, parseScopedParams, parseVariantList } from './cli-parts';
+import { checkOutputFiles, describeFsError, describeOutputFailure, prepareOutputFolder, writeFileAtomic, writeOutputs, type OutputFailure, type OutputFile } from './outputs';
 import { loadQkvFolder } from './qkv-files';
 import { renderProfile, renderSweep } from './table';
 import { describeForCli } from './wording';
@@ -39,7 +40,11 @@ usage:
 --threads T: webasm kernels on a pool of T worker threads (gpu.js async mode); the default, 1, runs
 them on one thread, which gives steadier timings and scaling curves.
 
-exit codes: 0 all variants ran, 1 a variant failed (see the table), 2 bad input or a backend that cannot run`;
+Every output (--json, --csv, --html, --dump-outputs) is checked before the run and written atomically.
+
+exit codes: 0 all variants ran and every output was written; 1 a variant failed (see the table) or an
+output could not be written after the run (stderr names it); 2 bad input, an output that cannot be
+written, or a backend that cannot run (nothing ran)`;
 
 /** The options profile and sweep share. */
 const MEASURE_OPTIONS = {
@@ -57,14 +62,15 @@ const MEASURE_OPTIONS = {
   threads: { type: 'string' },
 } as const;
 
-/** --json, --csv, --html: checked before the work starts, written after it. */
-function checkExportTargets(values: { json?: string; csv?: string; html?: string }): void {
-  for (const [flag, file] of [
-    ['--json', values.json],
-    ['--csv', values.csv],
-    ['--html', values.html],
-  ] as const)
-    if (file !== undefined) checkWritableFile(file, flag);
+type ExportFormat = 'json' | 'csv' | 'html';
+const EXPORT_FORMATS: readonly ExportFormat[] = ['json', 'csv', 'html'];
+
+/** --json, --csv, --html as given. */
+function exportTargets(values: Partial<Record<ExportFormat, string>>): Array<OutputFile & { format: ExportFormat }> {
+  return EXPORT_FORMATS.flatMap((format) => {
+    const file = values[format];
+    return file === undefined ? [] : [{ flag: `--${format}`, file, format }];
+  });
 }
 
 /** The files an HTML report inlines, from the CLI's own dist/ folder (next to this bundle). */
@@ -78,11 +84,20 @@ function htmlAssets(): HtmlAssets {
   return { css: read('main.css'), viewerScript: read('report-viewer.js') };
 }
 
-function writeExports(values: { json?: string; csv?: string; html?: string }, content: ReportContent): void {
-  for (const format of ['json', 'csv', 'html'] as const) {
-    const file = values[format];
-    if (file !== undefined) fs.writeFileSync(file, exportText(format, content, format === 'html' ? htmlAssets() : undefined));
-  }
+/**
+ * Checks --json, --csv and --html before the run (a path that cannot be written is a user error,
+ * exit 2) and loads what the HTML report inlines; returns the writer to call after the run.
+ */
+function prepareExports(values: Partial<Record<ExportFormat, string>>): (content: ReportContent) => OutputFailure[] {
+  const targets = exportTargets(values);
+  checkOutputFiles(targets);
+  const assets = targets.some((t) => t.format === 'html') ? htmlAssets() : undefined;
+  return (content) => writeOutputs(targets.map((t) => ({ ...t, data: () => exportText(t.format, content, t.format === 'html' ? assets : undefined) })));
+}
+
+/** Tells, one line each, which outputs could not be written after the run. */
+function reportOutputFailures(failures: readonly OutputFailure[]): void {
+  for (const failure of failures) process.stderr.write(`attention-profiler: ${describeOutputFailure(failure)}\n`);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -197,20 +212,40 @@ async function profileCommand(argv: string[]): Promise<number> {
     gateTolerance: DEFAULTS.gateTolerance,
     threads: parseInteger('threads', values.threads, DEFAULTS.threads),
   };
+  const writeExports = prepareExports(values);
   const dumpDir = values['dump-outputs'];
-  if (dumpDir !== undefined) prepareOutputDir(dumpDir, '--dump-outputs');
-  checkExportTargets(values);
+  if (dumpDir !== undefined) prepareOutputFolder(dumpDir, '--dump-outputs', request.variants.map(dumpName));
 
+  const dumpFailures: Array<{ name: string; reason: string }> = [];
   const report = await profile(request, {
     onProgress: (e) => {
       if (e.kind === 'variant' && e.phase === 'compiling' && process.stderr.isTTY) process.stderr.write(`\r${e.index + 1}/${e.total} ${e.id}...`.padEnd(40));
     },
-    onOutput: dumpDir === undefined ? undefined : (id, output, n, dd) => fs.writeFileSync(path.join(dumpDir, `${id}.npy`), encodeNpyMatrix(output, n, dd)),
+    onOutput:
+      dumpDir === undefined
+        ? undefined
+        : (id, output, n, dd) => {
+            try {
+              writeFileAtomic(path.join(dumpDir, dumpName(id)), encodeNpyMatrix(output, n, dd));
+            } catch (err) {
+              dumpFailures.push({ name: dumpName(id), reason: describeFsError(err) });
+            }
+          },
   });
   if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(41) + '\r');
-  writeExports(values, { kind: 'run', report });
   process.stdout.write(`${renderProfile(report)}\n`);
-  return report.variants.some((v) => v.status === 'failed') ? 1 : 0;
+  const failures = writeExports({ kind: 'run', report });
+  if (dumpDir !== undefined && dumpFailures.length > 0) {
+    const [first] = dumpFailures;
+    failures.unshift({ flag: '--dump-outputs', file: path.join(dumpDir, first.name), reason: first.reason, more: dumpFailures.length - 1 });
+  }
+  reportOutputFailures(failures);
+  return report.variants.some((v) => v.status === 'failed') || failures.length > 0 ? 1 : 0;
+}
+
+/** The file --dump-outputs writes for a variant. */
+function dumpName(id: string): string {
+  return `${id}.npy`;
 }
 
 async function sweepCommand(argv: string[]): Promise<number> {
@@ -229,16 +264,17 @@ async function sweepCommand(argv: string[]): Promise<number> {
     gateTolerance: DEFAULTS.gateTolerance,
     threads: parseInteger('threads', values.threads, DEFAULTS.threads),
   };
-  checkExportTargets(values);
+  const writeExports = prepareExports(values);
   const report = await sweep(request, {
     onProgress: (e) => {
       if (e.kind === 'point' && e.phase === 'compiling' && process.stderr.isTTY) process.stderr.write(`\r${e.point + 1}/${e.total} ${e.id} N=${e.n}...`.padEnd(50));
     },
   });
   if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(51) + '\r');
-  writeExports(values, { kind: 'sweep', sweep: report });
   process.stdout.write(`${renderSweep(report)}\n`);
-  return report.variants.some((v) => v.points.some((p) => p.status === 'failed')) ? 1 : 0;
+  const failures = writeExports({ kind: 'sweep', sweep: report });
+  reportOutputFailures(failures);
+  return report.variants.some((v) => v.points.some((p) => p.status === 'failed')) || failures.length > 0 ? 1 : 0;
 }
 
 function parseBackend(value: string | undefined) {
@@ -266,19 +302,6 @@ function readInput(values: { text?: string; file?: string; ids?: string; qkv?: s
   const qkv = loadQkvFolder(qkvDir);
   if (d !== DEFAULTS.d && d !== qkv.d) throw inputError(`--d ${d} does not match the arrays in ${qkvDir}, which have d = ${qkv.d}`);
   return { kind: 'qkv', qkv, source: qkvDir };
-}
-
-function prepareOutputDir(dir: string, flag: string): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw inputError(`${flag} ${dir}: cannot create the folder (${errorMessage(err)})`);
-  }
-}
-
-function checkWritableFile(file: string, flag: string): void {
-  const dir = path.dirname(path.resolve(file));
-  if (!fs.existsSync(dir)) throw inputError(`${flag} ${file}: the folder ${dir} does not exist`);
 }
 
 /** Entry point of the bin: one line on stderr and exit code 2 for user errors, no stack trace. */

@@ -172,6 +172,26 @@ describe('output files are written atomically', () => {
     assert.deepEqual(fs.readdirSync(dir).sort(), ['r.csv', 'r.json']);
   });
 
+  it('writes through a symbolic link, keeping the link', () => {
+    const dir = tempDir();
+    const real = path.join(dir, 'real.json');
+    const link = path.join(dir, 'link.json');
+    fs.writeFileSync(real, 'old');
+    fs.symlinkSync(real, link);
+    checkOutputFiles([{ flag: '--json', file: link }]);
+    writeFileAtomic(link, 'new');
+    assert.ok(fs.lstatSync(link).isSymbolicLink());
+    assert.equal(fs.readFileSync(real, 'utf8'), 'new');
+    assert.throws(
+      () =>
+        checkOutputFiles([
+          { flag: '--json', file: link },
+          { flag: '--csv', file: real },
+        ]),
+      /--csv .*real\.json: --json writes the same file/u,
+    );
+  });
+
   it('replaces an existing file whole and keeps its permissions', () => {
     const dir = tempDir();
     const file = path.join(dir, 'r.csv');

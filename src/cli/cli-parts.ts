@@ -43,11 +43,17 @@ export function parseCommandArgs<T extends Options>(argv: string[], options: T) 
     values.push(token.value ?? token.rawName);
     given.set(token.name, values);
     if (values.length > 1) {
-      const shown = options[token.name].type === 'string' ? ` (${values.map((v) => JSON.stringify(v)).join(' and ')})` : '';
+      const shown = options[token.name].type === 'string' ? ` (${values.map(quoteShort).join(' and ')})` : '';
       throw inputError(`--${token.name} is given twice${shown}; give it once`);
     }
   }
   return parsed;
+}
+
+/** A value as a message quotes it: whole when short, its beginning when long (a --text). */
+function quoteShort(value: string): string {
+  const shown = 40;
+  return JSON.stringify(value.length > shown ? `${value.slice(0, shown)}...` : value);
 }
 
 /** The words for a negative value: the flag, the value, and what it must be instead. */

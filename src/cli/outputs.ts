@@ -79,9 +79,22 @@ function folderProblem(dir: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The file a write to `file` replaces: the file itself, or the file a symbolic link points to (the
+ * rename replaces that file and keeps the link, as writing through the link did).
+ */
+function targetOf(file: string): string {
+  try {
+    if (fs.lstatSync(file).isSymbolicLink()) return fs.realpathSync(file);
+  } catch {
+    // Missing, or a dangling link: the rename creates the file (or replaces the link).
+  }
+  return path.resolve(file);
+}
+
 /** Why the file `file` (which may not exist yet) cannot be written, or undefined when it can. */
 function fileProblem(file: string): string | undefined {
-  const target = path.resolve(file);
+  const target = targetOf(file);
   let stat: fs.Stats | undefined;
   try {
     stat = fs.statSync(target);
@@ -111,7 +124,7 @@ function canWrite(file: string): boolean {
 export function checkOutputFiles(outputs: readonly OutputFile[]): void {
   const seen = new Map<string, string>();
   for (const { flag, file } of outputs) {
-    const resolved = path.resolve(file);
+    const resolved = targetOf(file);
     const other = seen.get(resolved);
     if (other !== undefined) throw inputError(`${flag} ${file}: ${other} writes the same file; give each output its own file`);
     seen.set(resolved, flag);
@@ -146,10 +159,11 @@ export function prepareOutputFolder(dir: string, flag: string, names: readonly s
  * renamed over `file`. On any failure the temporary file is removed and `file` is left as it was.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const temp = tempNameFor(path.resolve(file));
+  const target = targetOf(file);
+  const temp = tempNameFor(target);
   try {
     // A file replaced keeps its permissions; a new one gets the usual 0666 less the umask.
-    const mode = fs.statSync(file, { throwIfNoEntry: false })?.mode ?? 0o666;
+    const mode = fs.statSync(target, { throwIfNoEntry: false })?.mode ?? 0o666;
     const fd = fs.openSync(temp, 'wx', mode & 0o777);
     try {
       fs.writeFileSync(fd, data);
@@ -157,7 +171,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     } finally {
       fs.closeSync(fd);
     }
-    fs.renameSync(temp, file);
+    fs.renameSync(temp, target);
   } catch (err) {
     fs.rmSync(temp, { force: true });
     throw err;

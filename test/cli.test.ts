@@ -7,11 +7,13 @@ import { describe, it } from 'node:test';
 import { dump } from 'npyjs';
 import { parseNpyMatrix } from '../src/engine/npy';
 import { VARIANTS } from '../src/engine/variants/registry';
+import { DEFAULTS, LIMITS, MIB } from '../src/model/limits';
 import { storedReportSchema } from '../src/model/report';
 import { sweepReportSchema } from '../src/model/sweep';
 import { prepare, readGolden } from './helpers';
 
 const BIN = path.resolve(__dirname, '..', 'bin', 'attention-profiler.js');
+const DEFAULT_MAX_TOKENS = DEFAULTS.maxTokens;
 
 function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 180_000 });
@@ -37,6 +39,17 @@ function assertUserError(r: { code: number; stderr: string }, pattern: RegExp): 
 
 function writeNpy(dir: string, name: string, data: Float32Array | Float64Array, shape: number[]): void {
   fs.writeFileSync(path.join(dir, name), Buffer.from(dump(data, shape, { dtype: data instanceof Float64Array ? 'f8' : 'f4' })));
+}
+
+/** A float32 .npy file as numpy.save writes it, whose header claims `shape` over `dataBytes` bytes of zeros. */
+function npyHeaderOnly(shape: string, dataBytes: number): Buffer {
+  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shape}, }`;
+  const headerLength = Math.ceil((10 + dict.length + 1) / 64) * 64 - 10;
+  const preamble = Buffer.alloc(10);
+  preamble.write('\x93NUMPY', 0, 'latin1');
+  preamble[6] = 1;
+  preamble.writeUInt16LE(headerLength, 8);
+  return Buffer.concat([preamble, Buffer.from(`${dict.padEnd(headerLength - 1, ' ')}\n`, 'latin1'), Buffer.alloc(dataBytes)]);
 }
 
 function qkvFolder(n: number, d: number, options: { kShape?: number[]; nanAt?: number; skipV?: boolean; float64?: boolean } = {}): string {
@@ -245,7 +258,11 @@ describe('attention-profiler profile', () => {
     assertUserError(cli('profile'), /profile needs an input/u);
     assertUserError(cli('profile', '--text', 'a', '--ids', '1'), /give one input, not --text and --ids/u);
     assertUserError(cli('profile', '--file', '/nonexistent/file.txt'), /--file \/nonexistent\/file.txt: no such file/u);
-    assertUserError(cli('profile', '--text', 'one two three four', '--max-tokens', '3'), /the input has 4 tokens; the limit is 3/u);
+    // Counting stops one token past the limit, so the message says "more than".
+    assertUserError(
+      cli('profile', '--text', 'one two three four', '--max-tokens', '3'),
+      /the input has more than 3 tokens, the limit \(raise it with --max-tokens, up to 65536\)/u,
+    );
     assertUserError(cli('profile', '--text', 'hi', '--d', '0'), /--d 0 is out of range/u);
     assertUserError(cli('profile', '--text', 'hi', '--backend', 'quantum'), /unknown backend "quantum"/u);
     assertUserError(cli('profile', '--text', 'hi', '--repeats', '2'), /--repeats 2 is out of range: 5 <= repeats/u);
@@ -343,5 +360,98 @@ describe('profile exports', () => {
     const html = fs.readFileSync(path.join(dir, 'r.html'), 'utf8');
     assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data: blob:">/u);
     assert.doesNotMatch(html, /<(script|link|img)[^>]+(src|href)=/u, 'nothing is loaded from elsewhere');
+  });
+});
+
+describe('every input is held to the limits, in the words of the CLI', () => {
+  it('refuses a 20 MB text without spaces (emoji, CJK) while tokenizing, at the token limit', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'big.txt');
+    // One run with no space: the tokenizer's slowest case (its merge is quadratic in a run's length).
+    fs.writeFileSync(file, '😀🚀注意力机制是变换器🎉🔥'.repeat(500_000));
+    assert.ok(fs.statSync(file).size >= 19_000_000);
+    assertUserError(cli('profile', '--file', file), new RegExp(`the input has more than ${DEFAULT_MAX_TOKENS} tokens, the limit \\(raise it with --max-tokens`, 'u'));
+    assertUserError(
+      cli('profile', '--file', file, '--tokenizer', 'cl100k_base', '--max-tokens', String(LIMITS.maxTokens)),
+      /more than 65536 tokens, the limit \(the most this tool accepts\)/u,
+    );
+  });
+
+  it('stops reading an id list at the limit', () => {
+    // The bad id after the limit is never read: the list is refused for its length.
+    const ids = `${Array.from({ length: 101 }, (_, i) => i).join(',')},x`;
+    assertUserError(cli('profile', '--ids', ids, '--max-tokens', '100'), /the input has more than 100 tokens/u);
+  });
+
+  it('refuses Q, K, V whose d or N breaks the limits, before reading their data', () => {
+    assertUserError(cli('profile', '--qkv', qkvFolder(4, LIMITS.maxD + 1)), new RegExp(`q\\.npy: d = ${LIMITS.maxD + 1} columns is out of range: 1 <= d <= ${LIMITS.maxD}`, 'u'));
+    assertUserError(cli('profile', '--qkv', qkvFolder(20, 4), '--max-tokens', '10'), /q\.npy: N = 20 rows is more than the limit of 10 tokens \(raise it with --max-tokens/u);
+    // A header that claims 100000 rows over 16 bytes of data: refused on the header's word.
+    const dir = qkvFolder(2, 2);
+    fs.writeFileSync(path.join(dir, 'q.npy'), npyHeaderOnly('(100000, 2)', 16));
+    assertUserError(cli('profile', '--qkv', dir), /q\.npy: N = 100000 rows is more than the limit of 16384 tokens/u);
+  });
+
+  it('refuses --d that disagrees with the arrays, even when it is the default', () => {
+    const dir = qkvFolder(6, 16);
+    assertUserError(cli('profile', '--qkv', dir, '--d', '64'), /--d 64 does not match the arrays in .*, which have d = 16/u);
+    assertUserError(cli('profile', '--qkv', dir, '--d', '8'), /--d 8 does not match the arrays/u);
+  });
+
+  it('says a folder named q.npy is a folder, and names an input that is not what it should be', () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'q.npy'));
+    assertUserError(cli('profile', '--qkv', dir), /q\.npy: it is a folder, not a \.npy file/u);
+    const file = path.join(dir, 'notes.txt');
+    fs.writeFileSync(file, 'x');
+    assertUserError(cli('profile', '--qkv', file), /--qkv .*notes\.txt: it is a file; give the folder that holds q\.npy/u);
+    assertUserError(cli('profile', '--file', dir), /--file .*: it is a folder; give a text file/u);
+  });
+
+  it('checks parameter names against the parameters of the variant only, and takes plain decimal numbers only', () => {
+    assertUserError(cli('profile', '--text', 'hi', '--variants', 'sliding', '--param', 'sliding.__proto__=5'), /unknown parameter "__proto__" for variant sliding/u);
+    assertUserError(cli('profile', '--text', 'hi', '--variants', 'sliding', '--param', 'sliding.constructor=5'), /unknown parameter "constructor" for variant sliding/u);
+    assertUserError(cli('mask', '--variant', 'sliding', '--n', '8', '--param', 'window=0x10'), /sliding.window = "0x10" is not an integer/u);
+    assertUserError(cli('mask', '--variant', 'sliding', '--n', '8', '--param', 'window=1e3'), /sliding.window = "1e3" is not an integer/u);
+    assertUserError(cli('profile', '--text', 'hi', '--time-budget-ms', '1e3'), /--time-budget-ms "1e3" is not a number/u);
+    assertUserError(cli('profile', '--text', 'hi', '--seed', '0x10'), /--seed "0x10" is not an integer/u);
+  });
+
+  it('says a negative value must be positive, naming the flag', () => {
+    assertUserError(cli('mask', '--variant', 'full', '--n', '-5'), /--n -5: the value must be positive \(1 <= n <= 4096\)/u);
+    assertUserError(cli('sweep', '--variants', 'full', '--n', '-5'), /--n -5: length "-5" is not a positive integer/u);
+    assertUserError(cli('profile', '--text', 'hi', '--seed', '-1'), /--seed -1: the value must not be negative \(0 <= seed/u);
+    assertUserError(cli('profile', '--text', 'hi', '--d', '-3'), /--d -3: the value must be positive \(1 <= d <= 512\)/u);
+    assertUserError(cli('profile', '--text', 'hi', '--memory-budget-mib', '-1'), /--memory-budget-mib -1: the value must be positive/u);
+    assertUserError(cli('profile', '--text', 'hi', '--time-budget-ms', '-0.5'), /--time-budget-ms -0.5: the value must not be negative/u);
+  });
+
+  it('refuses a flag given twice instead of keeping the last', () => {
+    assertUserError(cli('profile', '--ids', '1,2', '--ids', '3'), /--ids is given twice \("1,2" and "3"\); give it once/u);
+    assertUserError(cli('sweep', '--n', '64', '--n', '128'), /--n is given twice/u);
+    assertUserError(cli('profile', '--text', 'hi', '--bidirectional', '--bidirectional'), /--bidirectional is given twice/u);
+  });
+
+  it('caps --memory-budget-mib at the memory of the machine, saying why', (t) => {
+    const machineMiB = Math.floor(os.totalmem() / MIB);
+    if (machineMiB + 1 > LIMITS.maxMemoryBudgetMiB) return t.skip('this machine has more memory than the hard limit of the budget');
+    assertUserError(
+      cli('profile', '--text', 'hi', '--memory-budget-mib', String(machineMiB + 1)),
+      new RegExp(`--memory-budget-mib ${machineMiB + 1}: more than this machine's memory \\(${machineMiB} MiB\\)`, 'u'),
+    );
+  });
+
+  it('answers help and version as commands too (npm exec reads --help and --version itself)', () => {
+    for (const args of [['help'], ['--help'], ['profile', '--help'], ['sweep', '-h']]) {
+      const r = cli(...args);
+      assert.equal(r.code, 0, args.join(' '));
+      assert.match(r.stdout, /^attention-profiler \d+\.\d+\.\d+: profile 14 attention variants/u);
+      assert.match(r.stdout, /npx attention-profiler help/u);
+    }
+    for (const args of [['version'], ['--version']]) {
+      const r = cli(...args);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/u);
+    }
   });
 });

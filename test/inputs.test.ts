@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { dump } from 'npyjs';
 import { encodeNpyMatrix, parseNpyMatrix } from '../src/engine/npy';
 import { alternateQkv, syntheticQkv } from '../src/engine/qkv';
-import { parseIdList, tokenizeText, tokenizeUserInput, tokensFromIds } from '../src/engine/tokens';
+import { checkTokenLimit, parseIdList, tokenizeText, tokenizeUserInput, tokensFromIds } from '../src/engine/tokens';
 import { variantById } from '../src/engine/variants/registry';
+import { EngineError } from '../src/model/errors';
+import { LIMITS } from '../src/model/limits';
 import { describeParam, resolveParams } from '../src/model/params';
 
 describe('tokens', () => {
@@ -49,6 +54,82 @@ describe('tokens', () => {
 
   it('refuses empty text', () => {
     assert.throws(() => tokenizeText(' \n ', 'o200k_base'), /the input text is empty/u);
+  });
+});
+
+/** The parts of gpt-tokenizer's vocabulary module the engine calls, to count what it asks of them. */
+interface BpeCalls {
+  encode: (...args: unknown[]) => unknown;
+  encodeGenerator: (text: string, ...rest: unknown[]) => Iterable<number[]>;
+  decode: (...args: unknown[]) => unknown;
+}
+
+/** Runs `body` with the o200k_base module's encode, encodeGenerator and decode counted. */
+function countingBpeCalls(body: () => void): { encodeCalls: number; encodedChars: number; decodeCalls: number } {
+  const bpe = createRequire(__filename)('gpt-tokenizer/encoding/o200k_base') as BpeCalls;
+  const original = { encode: bpe.encode, encodeGenerator: bpe.encodeGenerator, decode: bpe.decode };
+  const calls = { encodeCalls: 0, encodedChars: 0, decodeCalls: 0 };
+  bpe.encode = (...args) => {
+    calls.encodeCalls++;
+    return original.encode(...args);
+  };
+  bpe.encodeGenerator = (text, ...rest) => {
+    calls.encodedChars += text.length;
+    return original.encodeGenerator(text, ...rest);
+  };
+  bpe.decode = (...args) => {
+    calls.decodeCalls++;
+    return original.decode(...args);
+  };
+  try {
+    body();
+  } finally {
+    Object.assign(bpe, original);
+  }
+  return calls;
+}
+
+function isTooManyTokens(limit: number) {
+  return (err: unknown) => err instanceof EngineError && err.detail.code === 'too-many-tokens' && err.detail.limit === limit && err.detail.count > limit;
+}
+
+describe('the token limit, checked while tokenizing', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+
+  it('refuses a 20 MB text after encoding only its beginning, and decodes no token', () => {
+    // Words with spaces, and one run with none (the tokenizer's slowest case), each 20 MB.
+    for (const text of ['Attention 注意力 😀🚀 is all you need. '.repeat(20_000_000 / 40), '😀注意力🚀機制🎉'.repeat(20_000_000 / 24)]) {
+      const calls = countingBpeCalls(() => assert.throws(() => tokenizeText(text, 'o200k_base', 1000), isTooManyTokens(1000)));
+      assert.equal(calls.encodeCalls, 0, 'the whole text is never encoded');
+      assert.equal(calls.decodeCalls, 0, 'no token is decoded');
+      assert.ok(calls.encodedChars < 20_000, `only the beginning is encoded (${calls.encodedChars} of ${text.length} characters)`);
+    }
+  });
+
+  it('gives the tokens of the tokenizer itself for a text within the limit, long runs included', () => {
+    const cjkRun = '注意力机制是变换器模型的核心组件'.repeat(400);
+    for (const tokenizer of ['o200k_base', 'cl100k_base'] as const) {
+      for (const text of [readme, cjkRun, `${readme}\n${cjkRun}😀🚀\n${readme}`]) {
+        assert.deepEqual(tokenizeText(text, tokenizer, LIMITS.maxTokens), tokenizeText(text, tokenizer));
+      }
+    }
+  });
+
+  it('accepts a text of exactly the limit and refuses one token more', () => {
+    for (const tokenizer of ['o200k_base', 'cl100k_base', 'whitespace'] as const) {
+      const n = tokenizeText(readme, tokenizer).length;
+      assert.equal(tokenizeText(readme, tokenizer, n).length, n);
+      checkTokenLimit(readme, tokenizer, n);
+      assert.throws(() => tokenizeText(readme, tokenizer, n - 1), isTooManyTokens(n - 1));
+      assert.throws(() => checkTokenLimit(readme, tokenizer, n - 1), isTooManyTokens(n - 1));
+    }
+  });
+
+  it('stops reading an id list at the limit', () => {
+    assert.deepEqual(parseIdList('1, 2 3', 3), [1, 2, 3]);
+    // The bad id after the limit is never read.
+    assert.throws(() => parseIdList(`${'7,'.repeat(1_000_000)}x`, 100), isTooManyTokens(100));
+    assert.throws(() => tokenizeUserInput('ids: 1 2 3 4', 'whitespace', 3), isTooManyTokens(3));
   });
 });
 

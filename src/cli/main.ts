@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { BACKEND_CHOICES, isBackendChoice } from '../model/backends';
 import type { ReportContent } from '../model/content';
@@ -7,7 +8,7 @@ import type { HtmlAssets } from '../model/export-html';
 import { exportText } from '../model/exports';
 import { DEFAULTS, LIMITS, MIB } from '../model/limits';
 import { parseLengths } from '../model/sweep';
-import { isTokenizerName, TOKENIZERS } from '../model/tokenizers';
+import { isTokenizerName, TOKENIZERS, type TokenizerName } from '../model/tokenizers';
 import { isVariantId, VARIANT_IDS } from '../model/variant-ids';
 import { TOOL_VERSION } from '../model/version';
 import { catalogOf } from '../engine/catalog';
@@ -15,16 +16,19 @@ import { nodePlatform } from '../engine/node/platform';
 import { encodeNpyMatrix } from '../engine/npy';
 import { installPlatform } from '../engine/platform';
 import { profile, type InputSpec, type ProfileRequest } from '../engine/profile';
+import { checkTokenLimit, parseIdList } from '../engine/tokens';
 import { sweep, type SweepRequest } from '../engine/sweep';
 import { VARIANTS, variantById } from '../engine/variants/registry';
 import { parseCommandArgs, parseDirection, parseInteger, parseNumber, parsePlainParams, parseScopedParams, parseVariantList } from './cli-parts';
+import { checkOutputFiles, describeFsError, describeOutputFailure, prepareOutputFolder, writeFileAtomic, writeOutputs, type OutputFailure, type OutputFile } from './outputs';
 import { loadQkvFolder } from './qkv-files';
 import { renderProfile, renderSweep } from './table';
-import { describeForCli } from './wording';
+import { describeForCli, FLAGS } from './wording';
 
 const USAGE = `attention-profiler ${TOOL_VERSION}: profile 14 attention variants on your tokens
 
 usage:
+  attention-profiler help | version
   attention-profiler variants [--json]
   attention-profiler mask --variant ID --n N [--causal | --bidirectional] [--param NAME=VALUE ...]
   attention-profiler profile (--text STR | --file PATH | --ids LIST | --qkv DIR) [--variants LIST|all]
@@ -39,7 +43,13 @@ usage:
 --threads T: webasm kernels on a pool of T worker threads (gpu.js async mode); the default, 1, runs
 them on one thread, which gives steadier timings and scaling curves.
 
-exit codes: 0 all variants ran, 1 a variant failed (see the table), 2 bad input or a backend that cannot run`;
+Every output (--json, --csv, --html, --dump-outputs) is checked before the run and written atomically.
+Where npm reads --help and --version itself (npm exec attention-profiler --help, npx --no ...), write
+-- --help, or the commands help and version: npx attention-profiler help.
+
+exit codes: 0 all variants ran and every output was written; 1 a variant failed (see the table) or an
+output could not be written after the run (stderr names it); 2 bad input, an output that cannot be
+written, or a backend that cannot run (nothing ran)`;
 
 /** The options profile and sweep share. */
 const MEASURE_OPTIONS = {
@@ -57,14 +67,15 @@ const MEASURE_OPTIONS = {
   threads: { type: 'string' },
 } as const;
 
-/** --json, --csv, --html: checked before the work starts, written after it. */
-function checkExportTargets(values: { json?: string; csv?: string; html?: string }): void {
-  for (const [flag, file] of [
-    ['--json', values.json],
-    ['--csv', values.csv],
-    ['--html', values.html],
-  ] as const)
-    if (file !== undefined) checkWritableFile(file, flag);
+type ExportFormat = 'json' | 'csv' | 'html';
+const EXPORT_FORMATS: readonly ExportFormat[] = ['json', 'csv', 'html'];
+
+/** --json, --csv, --html as given. */
+function exportTargets(values: Partial<Record<ExportFormat, string>>): Array<OutputFile & { format: ExportFormat }> {
+  return EXPORT_FORMATS.flatMap((format) => {
+    const file = values[format];
+    return file === undefined ? [] : [{ flag: `--${format}`, file, format }];
+  });
 }
 
 /** The files an HTML report inlines, from the CLI's own dist/ folder (next to this bundle). */
@@ -78,16 +89,31 @@ function htmlAssets(): HtmlAssets {
   return { css: read('main.css'), viewerScript: read('report-viewer.js') };
 }
 
-function writeExports(values: { json?: string; csv?: string; html?: string }, content: ReportContent): void {
-  for (const format of ['json', 'csv', 'html'] as const) {
-    const file = values[format];
-    if (file !== undefined) fs.writeFileSync(file, exportText(format, content, format === 'html' ? htmlAssets() : undefined));
-  }
+/**
+ * Checks --json, --csv and --html before the run (a path that cannot be written is a user error,
+ * exit 2) and loads what the HTML report inlines; returns the writer to call after the run.
+ */
+function prepareExports(values: Partial<Record<ExportFormat, string>>): (content: ReportContent) => OutputFailure[] {
+  const targets = exportTargets(values);
+  checkOutputFiles(targets);
+  const assets = targets.some((t) => t.format === 'html') ? htmlAssets() : undefined;
+  return (content) => writeOutputs(targets.map((t) => ({ ...t, data: () => exportText(t.format, content, t.format === 'html' ? assets : undefined) })));
 }
+
+/** Tells, one line each, which outputs could not be written after the run. */
+function reportOutputFailures(failures: readonly OutputFailure[]): void {
+  for (const failure of failures) process.stderr.write(`attention-profiler: ${describeOutputFailure(failure)}\n`);
+}
+
+const COMMANDS = ['variants', 'mask', 'profile', 'sweep'];
 
 export async function main(argv: string[]): Promise<number> {
   installPlatform(nodePlatform);
   const [command, ...rest] = argv;
+  if (command !== undefined && COMMANDS.includes(command) && rest.some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   switch (command) {
     case 'variants':
       return variantsCommand(rest);
@@ -104,10 +130,12 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;
     case '--version':
+    case '-v':
+    case 'version':
       process.stdout.write(`${TOOL_VERSION}\n`);
       return 0;
     default:
-      throw inputError(`unknown command "${command}" (commands: variants, mask, profile, sweep; --help for usage)`);
+      throw inputError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')}, help, version; attention-profiler help for usage)`);
   }
 }
 
@@ -177,68 +205,111 @@ async function profileCommand(argv: string[]): Promise<number> {
   const tokenizer = values.tokenizer ?? DEFAULTS.tokenizer;
   if (!isTokenizerName(tokenizer)) throw inputError(`unknown tokenizer "${tokenizer}" (${TOKENIZERS.join(', ')})`);
   const maxTokens = parseInteger('maxTokens', values['max-tokens'], DEFAULTS.maxTokens, { min: 1, max: LIMITS.maxTokens });
-  const d = parseInteger('d', values.d, DEFAULTS.d);
+  const givenD = values.d === undefined ? undefined : parseInteger('d', values.d, DEFAULTS.d, { min: LIMITS.minD, max: LIMITS.maxD });
+  const variants = parseVariantList(values.variants);
+  const seed = parseInteger('seed', values.seed, DEFAULTS.seed, { min: 0, max: LIMITS.maxSeed });
+  const causal = parseDirection(values.causal, values.bidirectional);
+  const params = parseScopedParams(values.param);
+  const repeats = parseInteger('repeats', values.repeats, DEFAULTS.repeats, { min: LIMITS.minRepeats, max: LIMITS.maxRepeats });
+  const timeBudgetMs = parseNumber('timeBudgetMs', values['time-budget-ms'], DEFAULTS.timeBudgetMs, { min: 0, max: LIMITS.maxBudgetMs });
+  const memoryBudgetBytes = parseMemoryBudget(values['memory-budget-mib']);
+  const mapSize = parseInteger('mapSize', values.maps, DEFAULTS.mapSize, { min: 0, max: LIMITS.maxMapSize });
+  const threads = parseThreads(values.threads);
+  // Outputs first (cheap, no side effects), then the input (reads files, tokenizes up to the limit),
+  // then the --dump-outputs folder, the only check that creates something.
+  const writeExports = prepareExports(values);
+  const input = readInput(values, { givenD, tokenizer, maxTokens });
+  const dumpDir = values['dump-outputs'];
+  if (dumpDir !== undefined) prepareOutputFolder(dumpDir, '--dump-outputs', variants.map(dumpName));
   const request: ProfileRequest = {
-    input: readInput(values, d),
-    variants: parseVariantList(values.variants),
+    input,
+    variants,
     backend,
     tokenizer,
-    d,
-    seed: parseInteger('seed', values.seed, DEFAULTS.seed, { min: 0, max: LIMITS.maxSeed }),
-    causal: parseDirection(values.causal, values.bidirectional),
-    params: parseScopedParams(values.param),
-    repeats: parseInteger('repeats', values.repeats, DEFAULTS.repeats),
+    d: input.kind === 'qkv' ? input.qkv.d : (givenD ?? DEFAULTS.d),
+    seed,
+    causal,
+    params,
+    repeats,
     warmups: DEFAULTS.warmups,
-    timeBudgetMs: parseNumber('timeBudgetMs', values['time-budget-ms'], DEFAULTS.timeBudgetMs, { min: 0, max: LIMITS.maxBudgetMs }),
-    memoryBudgetBytes: parseMemoryBudget(values['memory-budget-mib']),
+    timeBudgetMs,
+    memoryBudgetBytes,
     maxTokens,
-    mapSize: parseInteger('mapSize', values.maps, DEFAULTS.mapSize, { min: 0, max: LIMITS.maxMapSize }),
+    mapSize,
     checkRowLimit: DEFAULTS.checkRowLimit,
     gateTolerance: DEFAULTS.gateTolerance,
-    threads: parseInteger('threads', values.threads, DEFAULTS.threads),
+    threads,
   };
-  const dumpDir = values['dump-outputs'];
-  if (dumpDir !== undefined) prepareOutputDir(dumpDir, '--dump-outputs');
-  checkExportTargets(values);
 
+  const dumpFailures: Array<{ name: string; reason: string }> = [];
   const report = await profile(request, {
     onProgress: (e) => {
       if (e.kind === 'variant' && e.phase === 'compiling' && process.stderr.isTTY) process.stderr.write(`\r${e.index + 1}/${e.total} ${e.id}...`.padEnd(40));
     },
-    onOutput: dumpDir === undefined ? undefined : (id, output, n, dd) => fs.writeFileSync(path.join(dumpDir, `${id}.npy`), encodeNpyMatrix(output, n, dd)),
+    onOutput:
+      dumpDir === undefined
+        ? undefined
+        : (id, output, n, dd) => {
+            try {
+              writeFileAtomic(path.join(dumpDir, dumpName(id)), encodeNpyMatrix(output, n, dd));
+            } catch (err) {
+              dumpFailures.push({ name: dumpName(id), reason: describeFsError(err) });
+            }
+          },
   });
   if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(41) + '\r');
-  writeExports(values, { kind: 'run', report });
   process.stdout.write(`${renderProfile(report)}\n`);
-  return report.variants.some((v) => v.status === 'failed') ? 1 : 0;
+  const failures = writeExports({ kind: 'run', report });
+  if (dumpDir !== undefined && dumpFailures.length > 0) {
+    const [first] = dumpFailures;
+    failures.unshift({ flag: '--dump-outputs', file: path.join(dumpDir, first.name), reason: first.reason, more: dumpFailures.length - 1 });
+  }
+  reportOutputFailures(failures);
+  return report.variants.some((v) => v.status === 'failed') || failures.length > 0 ? 1 : 0;
+}
+
+/** The file --dump-outputs writes for a variant. */
+function dumpName(id: string): string {
+  return `${id}.npy`;
 }
 
 async function sweepCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, { ...MEASURE_OPTIONS, n: { type: 'string' }, 'point-budget-ms': { type: 'string' } });
   const request: SweepRequest = {
     variants: parseVariantList(values.variants),
-    lengths: values.n === undefined ? [...DEFAULTS.sweepLengths] : parseLengths(values.n),
+    lengths: values.n === undefined ? [...DEFAULTS.sweepLengths] : parseSweepLengths(values.n),
     backend: parseBackend(values.backend),
     tokenizer: DEFAULTS.tokenizer,
-    d: parseInteger('d', values.d, DEFAULTS.d),
+    d: parseInteger('d', values.d, DEFAULTS.d, { min: LIMITS.minD, max: LIMITS.maxD }),
     seed: parseInteger('seed', values.seed, DEFAULTS.seed, { min: 0, max: LIMITS.maxSeed }),
     causal: parseDirection(values.causal, values.bidirectional),
     params: parseScopedParams(values.param),
     memoryBudgetBytes: parseMemoryBudget(values['memory-budget-mib']),
     pointBudgetMs: parseNumber('pointBudgetMs', values['point-budget-ms'], DEFAULTS.pointBudgetMs, { min: 0, max: LIMITS.maxBudgetMs }),
     gateTolerance: DEFAULTS.gateTolerance,
-    threads: parseInteger('threads', values.threads, DEFAULTS.threads),
+    threads: parseThreads(values.threads),
   };
-  checkExportTargets(values);
+  const writeExports = prepareExports(values);
   const report = await sweep(request, {
     onProgress: (e) => {
       if (e.kind === 'point' && e.phase === 'compiling' && process.stderr.isTTY) process.stderr.write(`\r${e.point + 1}/${e.total} ${e.id} N=${e.n}...`.padEnd(50));
     },
   });
   if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(51) + '\r');
-  writeExports(values, { kind: 'sweep', sweep: report });
   process.stdout.write(`${renderSweep(report)}\n`);
-  return report.variants.some((v) => v.points.some((p) => p.status === 'failed')) ? 1 : 0;
+  const failures = writeExports({ kind: 'sweep', sweep: report });
+  reportOutputFailures(failures);
+  return report.variants.some((v) => v.points.some((p) => p.status === 'failed')) || failures.length > 0 ? 1 : 0;
+}
+
+/** --n of a sweep, its errors naming the flag. */
+function parseSweepLengths(value: string): number[] {
+  try {
+    return parseLengths(value);
+  } catch (err) {
+    if (err instanceof EngineError && err.detail.code === 'input') throw inputError(`--n ${value}: ${err.detail.message}`);
+    throw err;
+  }
 }
 
 function parseBackend(value: string | undefined) {
@@ -247,38 +318,77 @@ function parseBackend(value: string | undefined) {
   return backend;
 }
 
-function parseMemoryBudget(value: string | undefined): number {
-  return parseNumber('memoryBudgetMiB', value, DEFAULTS.memoryBudgetMiB, { min: Number.MIN_VALUE, max: LIMITS.maxMemoryBudgetMiB }) * MIB;
+/** --threads: the engine holds it to the cores there are; the hard limit is checked here. */
+function parseThreads(value: string | undefined): number {
+  return parseInteger('threads', value, DEFAULTS.threads, { min: 1, max: LIMITS.maxThreads });
 }
 
-function readInput(values: { text?: string; file?: string; ids?: string; qkv?: string }, d: number): InputSpec {
+/**
+ * --memory-budget-mib: positive, and no more than the machine's memory (os.totalmem): the budget is
+ * what refuses a variant before it runs out of memory, so a budget above the machine's memory
+ * protects nothing. The default is lowered to the machine's memory where it has less.
+ */
+function parseMemoryBudget(value: string | undefined): number {
+  const machineMiB = Math.floor(os.totalmem() / MIB);
+  if (value === undefined) return Math.min(DEFAULTS.memoryBudgetMiB, machineMiB) * MIB;
+  const mib = parseNumber('memoryBudgetMiB', value, DEFAULTS.memoryBudgetMiB);
+  if (mib === 0) throw inputError(`${FLAGS.memoryBudgetMiB} ${value}: the value must be positive`);
+  if (mib > LIMITS.maxMemoryBudgetMiB) throw new EngineError({ code: 'setting-range', setting: 'memoryBudgetMiB', value: mib, min: 0, max: LIMITS.maxMemoryBudgetMiB });
+  if (mib > machineMiB) {
+    throw inputError(
+      `${FLAGS.memoryBudgetMiB} ${value}: more than this machine's memory (${machineMiB} MiB); the budget refuses a variant before it runs out of memory, so it can be at most ${machineMiB}`,
+    );
+  }
+  return mib * MIB;
+}
+
+/** The input flags of profile, read and held to the limits before anything runs. */
+function readInput(
+  values: { text?: string; file?: string; ids?: string; qkv?: string },
+  options: { givenD: number | undefined; tokenizer: TokenizerName; maxTokens: number },
+): InputSpec {
   const given = (['text', 'file', 'ids', 'qkv'] as const).filter((k) => values[k] !== undefined);
   if (given.length === 0) throw inputError('profile needs an input: --text STR, --file PATH, --ids LIST or --qkv DIR');
   if (given.length > 1) throw inputError(`give one input, not ${given.map((g) => `--${g}`).join(' and ')}`);
-  if (values.text !== undefined) return { kind: 'text', text: values.text, source: 'text' };
-  if (values.ids !== undefined) return { kind: 'ids', ids: values.ids };
+  if (values.ids !== undefined) {
+    // Read only as far as the limit: a longer list is refused at id maxTokens + 1.
+    parseIdList(values.ids, options.maxTokens);
+    return { kind: 'ids', ids: values.ids };
+  }
+  if (values.qkv !== undefined) {
+    const qkvDir = values.qkv;
+    const qkv = loadQkvFolder(qkvDir, options.maxTokens);
+    if (options.givenD !== undefined && options.givenD !== qkv.d) throw inputError(`--d ${options.givenD} does not match the arrays in ${qkvDir}, which have d = ${qkv.d}`);
+    return { kind: 'qkv', qkv, source: qkvDir };
+  }
+  let text: string;
+  let source: string;
   if (values.file !== undefined) {
-    const file = values.file;
-    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw inputError(`--file ${file}: no such file`);
-    return { kind: 'text', text: fs.readFileSync(file, 'utf8'), source: file };
+    text = readTextFile(values.file);
+    source = values.file;
+  } else {
+    text = values.text ?? '';
+    source = 'text';
   }
-  const qkvDir = values.qkv ?? '';
-  const qkv = loadQkvFolder(qkvDir);
-  if (d !== DEFAULTS.d && d !== qkv.d) throw inputError(`--d ${d} does not match the arrays in ${qkvDir}, which have d = ${qkv.d}`);
-  return { kind: 'qkv', qkv, source: qkvDir };
+  // Refused while tokenizing, as soon as the count passes the limit: a 20 MB text in milliseconds.
+  if (text.trim().length > 0) checkTokenLimit(text, options.tokenizer, options.maxTokens);
+  return { kind: 'text', text, source };
 }
 
-function prepareOutputDir(dir: string, flag: string): void {
+function readTextFile(file: string): string {
+  let stat: fs.Stats;
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    stat = fs.statSync(file);
   } catch (err) {
-    throw inputError(`${flag} ${dir}: cannot create the folder (${errorMessage(err)})`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw inputError(`--file ${file}: no such file`);
+    throw inputError(`--file ${file}: cannot be read (${describeFsError(err)})`);
   }
-}
-
-function checkWritableFile(file: string, flag: string): void {
-  const dir = path.dirname(path.resolve(file));
-  if (!fs.existsSync(dir)) throw inputError(`${flag} ${file}: the folder ${dir} does not exist`);
+  if (stat.isDirectory()) throw inputError(`--file ${file}: it is a folder; give a text file`);
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw inputError(`--file ${file}: cannot be read (${describeFsError(err)})`);
+  }
 }
 
 /** Entry point of the bin: one line on stderr and exit code 2 for user errors, no stack trace. */

@@ -11,10 +11,13 @@
 //   node scripts/package.mjs --target linux-x64     only these targets (repeat it; "universal" too)
 //   node scripts/package.mjs --target universal --out FILE.vsix    one VSIX, to FILE.vsix
 //   node scripts/package.mjs FILE.vsix              the older form: this machine's target, to FILE.vsix
+//   --no-build                                      pack dist/ as it is (tests: `npm test` has built it,
+//                                                   and rebuilding would rewrite files other tests read)
 //
 // Each VSIX is packed in its own staging folder (the files .vscodeignore lets through, its Dawn
 // build, and dist/vsix-target.json, which tells src/engine/node/dawn-location.ts which build it
-// is), so the checkout's dist/ is never changed and the VSIXes are packed side by side.
+// is), so Dawn and the target file never land in the checkout's dist/, and the VSIXes are packed
+// side by side.
 import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -46,7 +49,7 @@ function dawnBuilds() {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { target: { type: 'string', multiple: true }, out: { type: 'string' }, 'out-dir': { type: 'string' } },
+  options: { target: { type: 'string', multiple: true }, out: { type: 'string' }, 'out-dir': { type: 'string' }, 'no-build': { type: 'boolean' } },
 });
 let out = values.out;
 let targets = values.target;
@@ -75,7 +78,7 @@ const outputs = targets.map((target) => ({
 }));
 
 const started = Date.now();
-execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+if (!values['no-build']) execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 // The packager used to copy Dawn into the checkout's dist/; that copy would shadow node_modules/webgpu.
 fs.rmSync(path.join('dist', 'node_modules'), { recursive: true, force: true });
 
@@ -113,6 +116,13 @@ async function pack({ target, dawn, file }, stage) {
     for (const item of [...WEBGPU_FILES, path.join('dist', dawn)]) fs.cpSync(path.join(WEBGPU, item), path.join(to, item), { recursive: true });
   }
   fs.writeFileSync(path.join(stage, 'dist', 'vsix-target.json'), `${JSON.stringify({ target })}\n`);
+  // vsce silently packs without a file the allowlist names: a renamed bundle would only fail on a user's machine.
+  const named = fs
+    .readFileSync('.vscodeignore', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('!') && !l.includes('*'));
+  const missing = named.map((l) => l.slice(1)).filter((f) => !fs.existsSync(path.join(stage, f)));
+  if (missing.length > 0) throw new Error(`the ${target} VSIX would lack ${missing.join(', ')} (npm run build makes the bundles)`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const vsce = path.resolve('node_modules', '@vscode', 'vsce', 'vsce');
   const args = ['package', '--no-dependencies', '--allow-missing-repository', '--ignoreFile', path.resolve('.vscodeignore'), '--out', file];

@@ -119,7 +119,7 @@ async function pack({ target, dawn, file }, stage) {
   // vsce silently packs without a file the allowlist names: a renamed bundle would only fail on a user's machine.
   const named = fs
     .readFileSync('.vscodeignore', 'utf8')
-    .split('\n')
+    .split(/\r?\n/u)
     .filter((l) => l.startsWith('!') && !l.includes('*'));
   const missing = named.map((l) => l.slice(1)).filter((f) => !fs.existsSync(path.join(stage, f)));
   if (missing.length > 0) throw new Error(`the ${target} VSIX would lack ${missing.join(', ')} (npm run build makes the bundles)`);

@@ -10,6 +10,7 @@ import type { Environment } from '../../model/report';
 import { GPUJS_VERSION } from '../../model/version';
 import { firstLine, probeByTestKernel } from '../backends';
 import type { Platform } from '../platform';
+import { dawnNotFoundReason } from './dawn-location';
 
 /**
  * The engine's platform in Node (the extension's worker thread and the CLI): gpu.js's Node build
@@ -117,7 +118,7 @@ async function probeWebGpu(): Promise<ProbeResult> {
   try {
     modulePath = require.resolve('webgpu');
   } catch (err) {
-    return { backend: 'webgpu', ok: false, reason: `the webgpu (Dawn) module is not installed (${firstLine(err)})` };
+    return { backend: 'webgpu', ok: false, reason: dawnNotFoundReason(firstLine(err)) };
   }
   const child = findAdapterInChild(modulePath);
   if (!child.ok) return { backend: 'webgpu', ok: false, reason: child.reason };

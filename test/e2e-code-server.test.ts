@@ -14,6 +14,9 @@ const missing = !entry ? 'code-server is not installed (scripts/install-code-ser
 // CI installs both and must run this test; elsewhere it says why it skipped.
 const skip = missing && process.env.CI !== 'true' ? missing : false;
 
+/** The user settings of the test's code-server. */
+const SETTINGS = { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'workbench.tips.enabled': false, 'attentionProfiler.timeBudgetMs': 300 };
+
 /** What a user sees: the side view's webview inside VS Code's iframes. */
 function viewFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready[src*="purpose=webviewView"]').frameLocator('#active-frame');
@@ -22,6 +25,18 @@ function viewFrame(page: Page): FrameLocator {
 /** The webview of a custom editor (a saved run): VS Code gives it no purpose in its address. */
 function editorFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready:not([src*="purpose="])').frameLocator('#active-frame');
+}
+
+/** Edits the user settings as a user would: the settings JSON in an editor, saved. */
+async function setUserSettings(page: Page, settings: Record<string, unknown>): Promise<void> {
+  await runCommand(page, 'Preferences: Open User Settings (JSON)');
+  const editor = page.locator('.monaco-editor[data-uri$="settings.json"] .view-lines').first();
+  await editor.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(JSON.stringify(settings, null, 2));
+  await page.keyboard.press('Control+S');
+  await page.waitForTimeout(500);
+  await page.keyboard.press('Control+W');
 }
 
 async function runCommand(page: Page, title: string): Promise<void> {
@@ -43,7 +58,8 @@ describe('end to end in code-server 4.100.3 (VS Code 1.100.3) with the packaged 
     assert.ok(!missing, missing);
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'attnprof-e2e-'));
     const vsix = path.join(root, 'attention-profiler.vsix');
-    execFileSync(process.execPath, ['scripts/package.mjs', vsix], { cwd: ROOT, stdio: 'ignore' });
+    // The universal VSIX (no native code): its worker has no WebGPU, so the GPU runs in the view.
+    execFileSync(process.execPath, ['scripts/package.mjs', '--no-build', '--target', 'universal', '--out', vsix], { cwd: ROOT, stdio: 'ignore' });
     const workspace = path.join(root, 'workspace');
     fs.mkdirSync(workspace);
     fs.copyFileSync(path.join(__dirname, 'fixtures', 'attention-notes.md'), path.join(workspace, 'notes.md'));
@@ -52,9 +68,10 @@ describe('end to end in code-server 4.100.3 (VS Code 1.100.3) with the packaged 
       vsix,
       root,
       workspace,
-      settings: { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'workbench.tips.enabled': false, 'attentionProfiler.timeBudgetMs': 300 },
+      settings: SETTINGS,
     });
-    browser = await launchChromium();
+    // Chromium with WebGPU (SwiftShader's Vulkan): the view's GPU lane has an adapter; the worker has none.
+    browser = await launchChromium({ webgpu: true });
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     await page.goto(server.url);
     await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
@@ -175,8 +192,41 @@ describe('end to end in code-server 4.100.3 (VS Code 1.100.3) with the packaged 
     await view.locator('.message', { hasText: 'bad token id "x" at position 2' }).waitFor({ timeout: 30_000 });
     await text.fill(`ids: ${Array.from({ length: 5000 }, (_, i) => i).join(' ')}`);
     await run.click();
-    await view.locator('.message', { hasText: 'the input has 5000 tokens; the limit is 4096' }).waitFor({ timeout: 30_000 });
+    await view
+      .locator('.message', { hasText: 'the input has more than 4096 tokens, the limit (raise it with the attentionProfiler.maxTokens setting' })
+      .waitFor({ timeout: 30_000 });
     assert.equal(await view.locator('article.card').count(), 14, 'earlier results stay');
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'e2e-code-server-bad-input.png') });
+  });
+
+  it('with the backend set to view-webgpu, "Profile attention" runs all 14 variants in the view\'s GPU lane, and every card says so', async () => {
+    await setUserSettings(page, { ...SETTINGS, 'attentionProfiler.backend': 'view-webgpu' });
+    const view = viewFrame(page);
+    const selectTheFirstLines = async () => {
+      // A shorter selection of notes.md: SwiftShader is a CPU.
+      await page.keyboard.press('Control+P');
+      await page.locator('.quick-input-widget input').fill('notes.md');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'notes.md' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+Home');
+      for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
+    };
+    await selectTheFirstLines();
+    const started = Date.now();
+    await runCommand(page, 'Attention: Profile attention');
+    await view.locator('.message', { hasText: /^Done: 14 variants on \d+ tokens\./u }).waitFor({ timeout: 300_000 });
+    notes.push(`view lane (view-webgpu on SwiftShader): 14 cards ${((Date.now() - started) / 1000).toFixed(1)} s after the command`);
+    assert.match(await view.locator('.run .backend-line').innerText(), /Ran on webgpu \(view\), WebGPU: .*swiftshader/iu);
+    const cards = await view.locator('article.card').all();
+    assert.equal(cards.length, 14);
+    for (const card of cards) {
+      const text = await card.innerText();
+      assert.match(text, /backend\s+webgpu \(view\), WebGPU: /u, `${text.split('\n')[0]}: ran in the view's GPU lane`);
+      assert.match(text, /time\s+[\d.]+ m?s median/u);
+    }
+    await view.locator('.cards').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'e2e-code-server-view-lane.png') });
+    await setUserSettings(page, SETTINGS);
   });
 });

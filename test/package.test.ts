@@ -28,6 +28,7 @@ const RUNTIME_FILES = [
   'extension/dist/webview/main.js',
   'extension/dist/webview/main.css',
   'extension/dist/webview/report-viewer.js',
+  'extension/dist/webview/lane.js',
   `extension/dist/${VSIX_TARGET_FILE}`,
 ];
 /** vsce's own files, outside extension/. */
@@ -105,7 +106,7 @@ async function webgpuRunOf(extracted: string): Promise<string> {
   };
   const worker = new ProfilerWorker(path.join(extracted, 'extension', 'dist', 'worker.js'));
   try {
-    const report = await worker.run('ids: 1 2 3 4 5 6 7 8', settings, () => undefined).result;
+    const report = await worker.run({ kind: 'text', text: 'ids: 1 2 3 4 5 6 7 8' }, settings, () => undefined).result;
     return `ran on ${report.backend.device}`;
   } catch (err) {
     assert.ok(err instanceof RunFailure, String(err));

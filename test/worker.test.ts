@@ -75,7 +75,7 @@ describe('the profiling worker (dist/worker.js) seen from the extension host', (
       );
       await assert.rejects(
         worker.run(text(ids(100)), { ...SETTINGS, maxTokens: 50 }, () => {}).result,
-        (e: RunFailure) => e.kind === 'userError' && /100 tokens; the limit is 50/u.test(e.message),
+        (e: RunFailure) => e.kind === 'userError' && /the input has more than 50 tokens, the limit/u.test(e.message),
       );
       await assert.rejects(worker.run(text('x'), { ...SETTINGS, params: { sliding: { window: 0 } } }, () => {}).result, (e: RunFailure) =>
         /sliding.window = 0 is out of range/u.test(e.message),

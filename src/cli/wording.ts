@@ -21,10 +21,5 @@ export const FLAGS: Record<SettingName, string> = {
 export const CLI_WORDING: Wording = { setting: (name) => FLAGS[name] };
 
 export function describeForCli(detail: ErrorDetail): string {
-  if (detail.code === 'too-many-tokens') {
-    // Counting stops one token past the limit, so the count is a lower bound: say "more than".
-    const raise = detail.limit < detail.hardLimit ? `raise it with ${FLAGS.maxTokens}, up to ${detail.hardLimit}` : 'the most this tool accepts';
-    return `the input has more than ${detail.limit} tokens, the limit (${raise})`;
-  }
   return describeError(detail, CLI_WORDING);
 }

@@ -50,10 +50,17 @@ export function prepareInput(request: Pick<ProfileRequest, 'input' | 'd' | 'seed
   const { input, d, seed, causal, tokenizer } = request;
   checkSetting('d', d, LIMITS.minD, LIMITS.maxD);
   if (input.kind === 'qkv') {
+    checkSetting('d', input.qkv.d, LIMITS.minD, LIMITS.maxD);
     checkTokenCount(input.qkv.n, request.maxTokens);
     return { qkv: input.qkv, info: { kind: 'qkv', source: input.source, n: input.qkv.n, d: input.qkv.d, seed, causal, qkv: 'npy' } };
   }
-  const tokens = input.kind === 'tokens' ? input.tokens : input.kind === 'text' ? tokenizeText(input.text, tokenizer) : tokensFromIds(parseIdList(input.ids), tokenizer);
+  // Tokenizers stop one token past the limit: a huge input is refused without being read whole.
+  const tokens =
+    input.kind === 'tokens'
+      ? input.tokens
+      : input.kind === 'text'
+        ? tokenizeText(input.text, tokenizer, request.maxTokens)
+        : tokensFromIds(parseIdList(input.ids, request.maxTokens), tokenizer);
   checkTokenCount(tokens.length, request.maxTokens);
   return {
     qkv: syntheticQkv(tokens, d, seed),

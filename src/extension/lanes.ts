@@ -12,9 +12,12 @@ export interface LaneChoice {
   auto?: { order: BackendName[]; known: ProbeResult[] };
 }
 
+/** The worker lane, which also tokenizes for the view's lane. */
+export type WorkerLane = EngineLane & Pick<ProfilerWorker, 'tokenize'>;
+
 /** What the chooser needs from the controller: the worker, and the view's lane when the view is open. */
 export interface Lanes {
-  worker: ProfilerWorker;
+  worker: WorkerLane;
   /** The view's GPU lane; `open` reveals the view first (forced view backends), else undefined when it is not open. */
   view(open: boolean): Promise<EngineLane | undefined>;
 }
@@ -64,7 +67,7 @@ function usableOrPassedOver(probe: ProbeResult): ProbeResult {
 }
 
 /** The input as tokens (an empty text stays text: a sweep on synthetic ids). */
-async function tokensFor(worker: ProfilerWorker, text: string, tokenizer: TokenizerName, maxTokens: number): Promise<EngineInput> {
+async function tokensFor(worker: WorkerLane, text: string, tokenizer: TokenizerName, maxTokens: number): Promise<EngineInput> {
   if (text.trim() === '') return { kind: 'text', text };
   const { tokens, from } = await worker.tokenize(text, tokenizer, maxTokens);
   return { kind: 'tokens', tokens, from };

@@ -60,8 +60,11 @@ export function describeError(detail: ErrorDetail, wording: Wording): string {
       return detail.message;
     case 'setting-range':
       return `${wording.setting(detail.setting)} ${detail.value} is out of range: ${detail.min} <= ${detail.setting} <= ${detail.max}`;
-    case 'too-many-tokens':
-      return `the input has ${detail.count} tokens; the limit is ${detail.limit} (raise it with ${wording.setting('maxTokens')}, up to ${detail.hardLimit})`;
+    case 'too-many-tokens': {
+      // Counting stops one token past the limit, so the count is a lower bound: "more than".
+      const raise = detail.limit < detail.hardLimit ? `raise it with ${wording.setting('maxTokens')}, up to ${detail.hardLimit}` : 'the most this tool accepts';
+      return `the input has more than ${detail.limit} tokens, the limit (${raise})`;
+    }
     case 'backend-unavailable':
       return `backend ${detail.backend} cannot run here: ${detail.reason}`;
     case 'no-backend':

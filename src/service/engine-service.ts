@@ -24,7 +24,7 @@ export function engineHandlers(host: { isCancelled(id: number): boolean; canToke
     if (input.kind === 'tokens') return input.tokens.length > 0 ? input.tokens : undefined;
     if (input.text.trim() === '') return undefined;
     if (!host.canTokenize) throw inputError('this side has no tokenizer: send the tokens');
-    return tokenizeUserInput(input.text, settings.tokenizer);
+    return tokenizeUserInput(input.text, settings.tokenizer, LIMITS.maxTokens);
   };
   return {
     probe: ({ backends }) => Promise.all(backends.map((b) => probeOnce(b))),
@@ -35,15 +35,16 @@ export function engineHandlers(host: { isCancelled(id: number): boolean; canToke
       return sweep({ ...settings, ...(tokens ? { tokens } : {}) }, { onProgress: (e) => call.progress(e), shouldCancel: () => call.cancelled() || host.isCancelled(call.id) });
     },
     tokenize: ({ text, tokenizer, maxTokens }) => {
-      const tokens = tokenizeUserInput(text, tokenizer);
+      const tokens = tokenizeUserInput(text, tokenizer, maxTokens);
       if (tokens.length > maxTokens) throw new EngineError({ code: 'too-many-tokens', count: tokens.length, limit: maxTokens, hardLimit: LIMITS.maxTokens });
       return Promise.resolve({ tokens: tokens.map(({ id, text: t }) => ({ id, text: t })), from: isIdList(text) ? 'ids' : 'text' });
     },
     countTokens: ({ text, tokenizer, maxTokens }) => {
       try {
-        const count = tokenizeUserInput(text, tokenizer).length;
-        return Promise.resolve({ count, ...(count > maxTokens ? { error: `${count} tokens: more than the limit of ${maxTokens}` } : {}) });
+        // Counting stops one past the limit, so a pasted book is not tokenized whole.
+        return Promise.resolve({ count: tokenizeUserInput(text, tokenizer, maxTokens).length });
       } catch (err) {
+        if (err instanceof EngineError && err.detail.code === 'too-many-tokens') return Promise.resolve({ error: `more than ${maxTokens} tokens, the limit` });
         return Promise.resolve({ error: err instanceof Error ? err.message : String(err) });
       }
     },

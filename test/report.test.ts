@@ -82,6 +82,15 @@ describe('a variant that fails', () => {
     assert.equal(result.check!.passed, false);
   });
 
+  it("an allocation that fails is that variant's failure, named as running out of memory, and the run goes on", async () => {
+    const hungry = withPlan(variantById('sliding'), { run: () => Promise.reject(new RangeError('Array buffer allocation failed')) });
+    const result = await measureAlone(hungry, 5, 4);
+    assert.equal(result.status, 'failed');
+    assert.match(result.reason!, /^cpu: out of memory while allocating the kernels' arrays \(Array buffer allocation failed\); the next variants still run/u);
+    const next = await measureAlone(variantById('sliding'), 5, 4);
+    assert.equal(next.status, 'ok');
+  });
+
   it('a correct variant measured the same way passes the gate and is timed', async () => {
     const result = await measureAlone(variantById('sliding'), 5, 4);
     assert.equal(result.status, 'ok');

@@ -145,6 +145,9 @@ export async function measureVariant(prepared: PreparedVariant, m: MeasureInputs
     if (err instanceof CancelledError) {
       result.status = 'cancelled';
       result.reason = 'the run was cancelled during this variant';
+    } else if (isAllocationFailure(err)) {
+      result.status = 'failed';
+      result.reason = `${selection.selected}: out of memory while allocating the kernels' arrays (${errorSummary(err)}); the next variants still run. Lower N or d, or the memory budget so that such a variant is skipped before it allocates`;
     } else {
       result.status = 'failed';
       result.reason = `${selection.selected}: ${errorSummary(err)}`;
@@ -155,6 +158,14 @@ export async function measureVariant(prepared: PreparedVariant, m: MeasureInputs
     runner.dispose();
     void gpu.destroy();
   }
+}
+
+/**
+ * An allocation that failed (V8's array buffers live outside the heap the worker's resource limits
+ * bound; a GPU may run out of buffer memory): the variant fails with that reason, the run goes on.
+ */
+function isAllocationFailure(err: unknown): boolean {
+  return err instanceof RangeError || (err instanceof Error && /out of memory|allocation failed|OutOfMemory/iu.test(err.message));
 }
 
 /** The correctness gate: the kernels' output against the float64 reference on the checked rows. */

@@ -4,6 +4,7 @@
 // when it is installed and no DISPLAY is set; on CI (CI=true) the headless-gl suite is required.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 function run(command, args, options = {}) {
@@ -45,14 +46,14 @@ if (lintOnly) process.exit(0);
  */
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const needsAdapter = (f) => path.basename(f).includes('webgpu');
+// The backends' calibration ceilings are cached in a folder of this test run, not the user's ~/.cache.
+const testEnv = { ...process.env, ATTENTION_PROFILER_CACHE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'attention-profiler-cache-')) };
 const groups = [
-  { files: files.filter((f) => !needsAdapter(f)), env: process.env },
+  { files: files.filter((f) => !needsAdapter(f)), env: testEnv },
   {
     files: files.filter(needsAdapter),
     env:
-      fs.existsSync(SWIFTSHADER_ICD) && !process.env.VK_ICD_FILENAMES
-        ? { ...process.env, VK_ICD_FILENAMES: SWIFTSHADER_ICD, LD_LIBRARY_PATH: path.dirname(SWIFTSHADER_ICD) }
-        : process.env,
+      fs.existsSync(SWIFTSHADER_ICD) && !process.env.VK_ICD_FILENAMES ? { ...testEnv, VK_ICD_FILENAMES: SWIFTSHADER_ICD, LD_LIBRARY_PATH: path.dirname(SWIFTSHADER_ICD) } : testEnv,
   },
 ];
 if (!fs.existsSync(SWIFTSHADER_ICD) && !process.env.VK_ICD_FILENAMES)

@@ -198,6 +198,34 @@ describe('attention-profiler profile', () => {
     assert.ok(report.variants.find((v) => v.id === 'sliding')!.errorVsFull!.relFrobenius > 1e-3, 'a window differs from full');
   });
 
+  it('--verbose shows where the wall time went; the table shows GFLOP/s and the fraction of the ceiling', () => {
+    const cache = tempDir();
+    const run = (...extra: string[]) => {
+      const r = spawnSync(
+        process.execPath,
+        [BIN, 'profile', '--ids', '1,2,3,4,5,6,7,8,9,10,11,12', '--variants', 'full,sliding', '--backend', 'cpu', '--time-budget-ms', '0', ...extra],
+        {
+          encoding: 'utf8',
+          timeout: 180_000,
+          env: { ...process.env, ATTENTION_PROFILER_CACHE_DIR: cache },
+        },
+      );
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    };
+    const first = run('--verbose');
+    assert.match(first, /GFLOP\/s \(% ceiling\)/u);
+    assert.match(first, /^full\s+cpu\s.*\s\d+\.\d+ \(\d+%\)\s/mu);
+    assert.match(first, /^ceiling: [\d.]+ GFLOP\/s on cpu \(dense Q K\^T.*; measured in this run\)$/mu);
+    assert.match(first, /^wall time: [\d.]+ ms$/mu);
+    for (const phase of ['probes', 'calibration', 'compile', 'gate', 'references', 'timed']) assert.match(first, new RegExp(`^${phase}\\s+[\\d.]+\\s+\\d+%`, 'mu'), phase);
+    assert.match(first, /^sliding\s+[\d.]+\s+[\d.]+/mu);
+    const second = run();
+    assert.match(second, /^ceiling: .*measured \d{4}-\d\d-\d\d, cached; --recalibrate measures it again\)$/mu);
+    assert.doesNotMatch(second, /wall time/u);
+    assert.match(run('--recalibrate'), /; measured in this run\)$/mu);
+  });
+
   it('writes every output as DIR/<id>.npy, float32 [N, d], equal to the reference', () => {
     const dir = tempDir();
     const r = cli('profile', '--ids', '5, 9 13,2,7,7,1,0,3', '--variants', 'full,linear', '--backend', 'cpu', '--d', '8', '--dump-outputs', dir, '--time-budget-ms', '0');

@@ -16,6 +16,7 @@ import type { ParamSpecs, ParamValuesOf } from '../src/model/params';
 import { VARIANT_IDS } from '../src/model/variant-ids';
 import { casesOf, checkCase } from './kernel-suite';
 import { keysByQuery, prepare, qkvOf } from './helpers';
+import { WallClock } from '../src/engine/wall-clock';
 
 /**
  * A variant written the way a contributor would add one: one definition (here, in the test), one
@@ -106,12 +107,13 @@ describe('adding a variant is one file plus one registry line: the rest derives 
       qkv,
       alternate: alternateQkv(qkv),
       rows,
-      exact: new ExactBaseline(qkv, true, rows),
+      exact: new ExactBaseline(qkv, true, rows, new WallClock()),
       selection: { requested: 'cpu', selected: 'cpu', lane: 'worker', probes: [], device: '', threads: 1 },
       timing: { warmups: 1, minRuns: 5, maxRuns: 5, budgetMs: 0 },
       memoryBudgetBytes: DEFAULTS.memoryBudgetMiB * MIB,
       gateTolerance: DEFAULTS.gateTolerance,
       mapSize: 16,
+      clock: new WallClock(),
       shouldCancel: () => false,
       progress: () => {},
     });

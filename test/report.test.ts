@@ -8,6 +8,7 @@ import type { Variant } from '../src/engine/variants/variant';
 import { DEFAULTS, MIB } from '../src/model/limits';
 import { reportSchema } from '../src/model/report';
 import { TEST_SETTINGS } from './helpers';
+import { WallClock } from '../src/engine/wall-clock';
 
 describe('report schema', () => {
   it('a profile run produces a valid report with one result per variant asked for', async () => {
@@ -51,12 +52,13 @@ function measureAlone(variant: Variant, n: number, d: number) {
     qkv,
     alternate: alternateQkv(qkv),
     rows,
-    exact: new ExactBaseline(qkv, true, rows),
+    exact: new ExactBaseline(qkv, true, rows, new WallClock()),
     selection: { requested: 'cpu', selected: 'cpu', lane: 'worker', probes: [], device: '', threads: 1 },
     timing: { warmups: 2, minRuns: 5, maxRuns: 50, budgetMs: 0 },
     memoryBudgetBytes: DEFAULTS.memoryBudgetMiB * MIB,
     gateTolerance: DEFAULTS.gateTolerance,
     mapSize: 0,
+    clock: new WallClock(),
     shouldCancel: () => false,
     progress: () => {},
   });

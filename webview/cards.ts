@@ -1,6 +1,7 @@
 import type { ProfileReport, VariantResult } from '../src/model/report';
 import { bar, el } from './dom';
 import { backendLabel } from '../src/model/backends';
+import { formatGflops } from '../src/model/efficiency';
 import { formatBytes } from '../src/model/format';
 import { formatCount, formatError, formatMs, formatPercent, logPosition } from './format';
 import { Heatmap } from './heatmap';
@@ -75,6 +76,7 @@ export function buildCard(
   } else {
     metric(list, 'time', el('span', 'sub', v.status === 'ok' ? '-' : 'not timed'));
   }
+  if (v.efficiency) metric(list, 'GFLOP/s', formatGflops(v.efficiency.achievedGflops), el('span', 'sub', ceilingShare(v, report)));
   const memory = el('div', 'membars');
   memory.append(
     bar('predicted', logPosition(v.memory.predictedBytes, scale.lo, scale.hi), `predicted ${formatBytes(v.memory.predictedBytes)}`),
@@ -111,6 +113,13 @@ export function buildCard(
     card.append(reason);
   }
   return { element: card, heatmap };
+}
+
+/** "; 46% of the ceiling (4.56 GFLOP/s, calibrated 2026-12-02)", or why there is no ceiling. */
+function ceilingShare(v: VariantResult, report: ProfileReport): string {
+  const c = report.ceiling;
+  if (!c || v.efficiency?.fractionOfCeiling === undefined) return `; no ceiling${report.ceilingNote ? `: ${report.ceilingNote}` : ''}`;
+  return `; ${Math.round(v.efficiency.fractionOfCeiling * 100)}% of the ${c.backend} ceiling (${formatGflops(c.gflops)} GFLOP/s, calibrated ${c.measuredAt.slice(0, 10)})`;
 }
 
 /** "webgpu (view), WebGPU: google swiftshader ...": the lane, the backend and the adapter or renderer that ran. */

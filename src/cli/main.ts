@@ -12,6 +12,7 @@ import { isTokenizerName, TOKENIZERS, type TokenizerName } from '../model/tokeni
 import { isVariantId, VARIANT_IDS } from '../model/variant-ids';
 import { TOOL_VERSION } from '../model/version';
 import { catalogOf } from '../engine/catalog';
+import { cacheFolder } from '../engine/node/ceiling-file';
 import { nodePlatform } from '../engine/node/platform';
 import { encodeNpyMatrix } from '../engine/npy';
 import { installPlatform } from '../engine/platform';
@@ -22,7 +23,7 @@ import { VARIANTS, variantById } from '../engine/variants/registry';
 import { parseCommandArgs, parseDirection, parseInteger, parseNumber, parsePlainParams, parseScopedParams, parseVariantList } from './cli-parts';
 import { checkOutputFiles, describeFsError, describeOutputFailure, prepareOutputFolder, writeFileAtomic, writeOutputs, type OutputFailure, type OutputFile } from './outputs';
 import { loadQkvFolder } from './qkv-files';
-import { renderProfile, renderSweep } from './table';
+import { renderProfile, renderSweep, renderWallTime } from './table';
 import { describeForCli, FLAGS } from './wording';
 
 const USAGE = `attention-profiler ${TOOL_VERSION}: profile 14 attention variants on your tokens
@@ -35,10 +36,15 @@ usage:
       [--backend ${BACKEND_CHOICES.join('|')}] [--d D] [--seed S] [--causal | --bidirectional]
       [--param ID.NAME=VALUE ...] [--repeats R] [--json OUT] [--dump-outputs DIR]
       [--tokenizer ${TOKENIZERS.join('|')}] [--max-tokens N] [--time-budget-ms MS] [--memory-budget-mib MIB] [--maps SIZE]
-      [--csv OUT] [--html OUT] [--threads T]
+      [--csv OUT] [--html OUT] [--threads T] [--verbose] [--recalibrate]
   attention-profiler sweep --variants LIST|all --n N1,N2,... [--backend NAME] [--d D] [--seed S]
       [--causal | --bidirectional] [--param ID.NAME=VALUE ...] [--json OUT] [--csv OUT] [--html OUT]
       [--memory-budget-mib MIB] [--point-budget-ms MS] [--threads T]
+
+--verbose: after the table, where the wall time went (probes, calibration, compile, gate and
+references, error, maps, warm-ups, timed runs, GC), in total and per variant.
+--recalibrate: measure the backend's ceiling again (it is cached per backend and machine in
+${cacheFolder()}; the GFLOP/s column's percentage is of that ceiling).
 
 --threads T: webasm kernels on a pool of T worker threads (gpu.js async mode); the default, 1, runs
 them on one thread, which gives steadier timings and scaling curves.
@@ -200,6 +206,8 @@ async function profileCommand(argv: string[]): Promise<number> {
     'max-tokens': { type: 'string' },
     'time-budget-ms': { type: 'string' },
     maps: { type: 'string' },
+    verbose: { type: 'boolean' },
+    recalibrate: { type: 'boolean' },
   });
   const backend = parseBackend(values.backend);
   const tokenizer = values.tokenizer ?? DEFAULTS.tokenizer;
@@ -239,6 +247,7 @@ async function profileCommand(argv: string[]): Promise<number> {
     checkRowLimit: DEFAULTS.checkRowLimit,
     gateTolerance: DEFAULTS.gateTolerance,
     threads,
+    recalibrate: values.recalibrate === true,
   };
 
   const dumpFailures: Array<{ name: string; reason: string }> = [];
@@ -259,6 +268,7 @@ async function profileCommand(argv: string[]): Promise<number> {
   });
   if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(41) + '\r');
   process.stdout.write(`${renderProfile(report)}\n`);
+  if (values.verbose) process.stdout.write(`\n${renderWallTime(report)}\n`);
   const failures = writeExports({ kind: 'run', report });
   if (dumpDir !== undefined && dumpFailures.length > 0) {
     const [first] = dumpFailures;

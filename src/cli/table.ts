@@ -1,6 +1,8 @@
+import { formatGflops, type Efficiency } from '../model/efficiency';
 import { formatBytes } from '../model/format';
 import type { ProfileReport, VariantResult } from '../model/report';
 import type { SweepReport } from '../model/sweep';
+import { WALL_PHASE_LABELS, WALL_PHASES, type WallPhase } from '../model/wall-time';
 
 /** A plain-text table with columns padded to their widest cell. */
 export function renderTable(header: string[], rows: string[][]): string {
@@ -33,6 +35,20 @@ function backendCell(r: VariantResult): string {
   return `${r.backend.selected} (${kernels.map(([b, k]) => `${k} on ${b}`).join(', ')})`;
 }
 
+/** "2.41 (46%)": achieved GFLOP/s and the fraction of the backend's ceiling. */
+function efficiencyCell(e: Efficiency | undefined): string {
+  if (!e) return '-';
+  return e.fractionOfCeiling === undefined ? formatGflops(e.achievedGflops) : `${formatGflops(e.achievedGflops)} (${Math.round(e.fractionOfCeiling * 100)}%)`;
+}
+
+/** The backend's ceiling, where it came from, or why there is none. */
+function ceilingLine(report: ProfileReport): string {
+  const c = report.ceiling;
+  if (!c) return `ceiling: none${report.ceilingNote ? ` (${report.ceilingNote})` : ''}; GFLOP/s are shown without a fraction`;
+  const when = c.fromCache ? `measured ${c.measuredAt.slice(0, 10)}, cached; --recalibrate measures it again` : 'measured in this run';
+  return `ceiling: ${formatGflops(c.gflops)} GFLOP/s on ${c.backend}${c.threads > 1 ? ` (${c.threads} threads)` : ''} (${c.kernel}; ${when})${report.ceilingNote ? `; ${report.ceilingNote}` : ''}`;
+}
+
 function statusCell(r: VariantResult): string {
   if (r.status === 'ok') return r.directionNote ? 'ok*' : 'ok';
   return r.status;
@@ -40,7 +56,21 @@ function statusCell(r: VariantResult): string {
 
 /** The side-by-side table the `profile` command prints, with notes below for failures and labels. */
 export function renderProfile(report: ProfileReport): string {
-  const header = ['variant', 'backend', 'median ms', 'min-max ms', 'runs', 'first ms', 'mem predicted', 'mem measured', 'FLOPs (model)', 'density', 'err vs full', 'status'];
+  const header = [
+    'variant',
+    'backend',
+    'median ms',
+    'min-max ms',
+    'runs',
+    'first ms',
+    'GFLOP/s (% ceiling)',
+    'mem predicted',
+    'mem measured',
+    'FLOPs (model)',
+    'density',
+    'err vs full',
+    'status',
+  ];
   const rows = report.variants.map((r) => [
     r.id,
     backendCell(r),
@@ -48,6 +78,7 @@ export function renderProfile(report: ProfileReport): string {
     r.time ? `${formatMs(r.time.minMs)}-${formatMs(r.time.maxMs)}` : '-',
     r.time ? String(r.time.runs) : '-',
     r.time ? formatMs(r.time.firstCallMs) : '-',
+    efficiencyCell(r.efficiency),
     formatBytes(r.memory.predictedBytes),
     r.memory.measuredBytes !== undefined ? formatBytes(r.memory.measuredBytes) : '-',
     formatCount(r.predictedFlops),
@@ -73,10 +104,36 @@ export function renderProfile(report: ProfileReport): string {
   if (notes.length > 0) lines.push('', 'notes:', ...notes.map((n) => `  ${n}`));
   lines.push(
     '',
-    `times: median of >= ${report.settings.repeats} timed runs after ${report.settings.warmups} warm-ups (read-back included); memory: peak intermediates, predicted by the cost model and measured from the kernels' arrays; err vs full: relative Frobenius error against exact float64 attention on ${report.settings.checkedRows} rows`,
+    `times: median of >= ${report.settings.repeats} timed runs after 1 to ${report.settings.warmups} warm-ups (read-back included); GFLOP/s: the cost model's FLOPs over the median time; memory: peak intermediates, predicted by the cost model and measured from the kernels' arrays; err vs full: relative Frobenius error against exact float64 attention on ${report.settings.checkedRows} rows`,
+    ceilingLine(report),
   );
   if (report.cancelled) lines.push('the run was cancelled');
   return lines.join('\n');
+}
+
+/**
+ * Where the run's wall time went (--verbose): the total per phase, then each variant's share of
+ * the phases it spent time in.
+ */
+export function renderWallTime(report: ProfileReport): string {
+  const wall = report.wallTime;
+  if (!wall) return 'wall time: not recorded in this report';
+  const share = (ms: number) => `${((100 * ms) / Math.max(wall.totalMs, 1e-9)).toFixed(0)}%`;
+  const phaseRows = WALL_PHASES.filter((p) => wall.phases[p] > 0).map((p) => [p, formatMs(wall.phases[p]), share(wall.phases[p]), WALL_PHASE_LABELS[p]]);
+  const perVariant: WallPhase[] = ['compile', 'gate', 'references', 'error', 'maps', 'warmups', 'timed', 'gc'];
+  const variantRows = report.variants
+    .filter((v) => v.wallMs)
+    .map((v) => {
+      const ms = v.wallMs!;
+      return [v.id, formatMs(WALL_PHASES.reduce((sum, p) => sum + ms[p], 0)), ...perVariant.map((p) => (ms[p] > 0 ? formatMs(ms[p]) : '-'))];
+    });
+  return [
+    `wall time: ${formatMs(wall.totalMs)} ms`,
+    renderTable(['phase', 'ms', 'share', 'what'], phaseRows),
+    '',
+    'per variant (ms):',
+    renderTable(['variant', 'total', ...perVariant], variantRows),
+  ].join('\n');
 }
 
 /** The sweep as text: per variant, time and memory at every length, then the fits and crossovers. */

@@ -1,3 +1,4 @@
+import { efficiencyOf, type Ceiling } from '../model/efficiency';
 import { errorSummary } from '../model/errors';
 import { formatBytes } from '../model/format';
 import type { BackendSelection, Phase, Status, VariantResult } from '../model/report';
@@ -6,15 +7,21 @@ import { buildVariantMap } from './maps';
 import { checkRows, klDivergence, median, pickRows, relativeFrobenius } from './measure';
 import { currentPlatform } from './platform';
 import type { Qkv } from './qkv';
+import type { WallClock } from './wall-clock';
 import { variantById } from './variants/registry';
 import type { PreparedVariant, VariantPlan } from './variants/variant';
 
-/** How many timed runs: at least minRuns; more, up to maxRuns, while within budgetMs. */
+/**
+ * Warm-ups: at least one, more (up to `warmups`) while they have taken under a quarter of the
+ * budget. Timed runs: at least minRuns; more, up to maxRuns, while within budgetMs and until their
+ * spread settles (interquartile range within `settledSpread` of the median), when given.
+ */
 export interface TimingPolicy {
   warmups: number;
   minRuns: number;
   maxRuns: number;
   budgetMs: number;
+  settledSpread?: number;
   /** Skip the warm-ups when the first call alone took longer than the budget (sweeps). */
   skipWarmupsWhenSlow?: boolean;
 }
@@ -33,6 +40,9 @@ export interface MeasureInputs {
   gateTolerance: number;
   /** Largest map side; 0 leaves the map out. */
   mapSize: number;
+  /** The backend's calibration ceiling, for the fraction of it each variant reaches. */
+  ceiling?: Ceiling;
+  clock: WallClock;
   shouldCancel: () => boolean;
   /** Called with the output O [n x d] of the first call, e.g. to dump it. */
   onOutput?: (output: Float32Array) => void;
@@ -46,26 +56,36 @@ export class ExactBaseline {
   private readonly full: PreparedVariant;
 
   constructor(
-    private readonly qkv: Qkv,
-    causal: boolean,
+    readonly qkv: Qkv,
+    readonly causal: boolean,
     readonly rows: readonly number[],
+    private readonly clock: WallClock,
   ) {
     this.full = variantById('full').prepare({ n: qkv.n, d: qkv.d, causal, seed: 0 });
   }
 
   outputRows(): Float64Array {
-    this.output ??= this.full.reference(this.qkv, this.rows);
+    this.output ??= this.clock.during('references', () => this.full.reference(this.qkv, this.rows));
     return this.output;
   }
 
   rowWeights(i: number): Float64Array {
     let w = this.weights.get(i);
     if (!w) {
-      w = this.full.rowWeights(this.qkv, i);
+      w = this.clock.during('references', () => this.full.rowWeights(this.qkv, i));
       this.weights.set(i, w);
     }
     return w;
   }
+
+  /** Whether this baseline is the float64 reference of a variant (exact attention on the same inputs and rows). */
+  isReferenceOf(prepared: PreparedVariant, qkv: Qkv, rows: readonly number[]): boolean {
+    return prepared.variant.exactAttention === true && prepared.shape.causal === this.causal && qkv === this.qkv && sameRows(rows, this.rows);
+  }
+}
+
+function sameRows(a: readonly number[], b: readonly number[]): boolean {
+  return a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
 }
 
 /** The fields of a result every status shares: what the variant is and what its cost model predicts. */
@@ -108,7 +128,7 @@ export function refusal(prepared: PreparedVariant, memoryBudgetBytes: number): s
  * read-back is inside each timed run. Memory: the runner's peak of live intermediates.
  */
 export async function measureVariant(prepared: PreparedVariant, m: MeasureInputs): Promise<VariantResult> {
-  const { selection } = m;
+  const { selection, clock } = m;
   const refused = refusal(prepared, m.memoryBudgetBytes);
   if (refused) return baseResult(prepared, selection.selected, 'skipped', refused);
   const result = baseResult(prepared, selection.selected, 'ok');
@@ -119,27 +139,33 @@ export async function measureVariant(prepared: PreparedVariant, m: MeasureInputs
   };
   try {
     m.progress('compiling');
-    currentPlatform().collectGarbage();
-    const plan = prepared.plan(runner);
-    const firstStart = performance.now();
-    const first = await plan.run(m.qkv);
-    const firstCallMs = performance.now() - firstStart;
-    m.onOutput?.(first.data);
+    clock.during('gc', () => currentPlatform().collectGarbage());
+    const first = await clock.during('compile', async () => {
+      const plan = prepared.plan(runner);
+      const start = performance.now();
+      const output = await plan.run(m.qkv);
+      return { plan, output, ms: performance.now() - start };
+    });
+    m.onOutput?.(first.output.data);
     stopIfCancelled();
-    result.check = gate(prepared, first, m);
+    result.check = clock.during('gate', () => gate(prepared, first.output, m));
     stopIfCancelled();
-    if (m.exact) result.errorVsFull = errorAgainstExact(prepared, m.qkv, m.exact, first.data);
+    if (m.exact) {
+      const exact = m.exact;
+      result.errorVsFull = clock.during('error', () => errorAgainstExact(prepared, m.qkv, exact, first.output.data));
+    }
     stopIfCancelled();
-    if (m.mapSize > 0) result.map = buildVariantMap(prepared, m.qkv, m.mapSize);
+    if (m.mapSize > 0) result.map = clock.during('maps', () => buildVariantMap(prepared, m.qkv, m.mapSize));
     m.progress('checked');
     if (!result.check.passed) {
       result.status = 'failed';
       result.reason = `output differs from the float64 reference on ${selection.selected}: relative error ${result.check.relError.toExponential(2)} > ${m.gateTolerance} (${m.rows.length} rows); not timed`;
       return result;
     }
-    const timed = await timeRuns(plan, runner, m, firstCallMs);
+    const timed = await timeRuns(first.plan, runner, m, first.ms);
     result.time = timed.time;
     result.memory = { ...result.memory, ...timed.memory };
+    result.efficiency = efficiencyOf(result.predictedFlops, timed.time.medianMs, m.ceiling);
     return result;
   } catch (err) {
     if (err instanceof CancelledError) {
@@ -168,10 +194,36 @@ function isAllocationFailure(err: unknown): boolean {
   return err instanceof RangeError || (err instanceof Error && /out of memory|allocation failed|OutOfMemory/iu.test(err.message));
 }
 
-/** The correctness gate: the kernels' output against the float64 reference on the checked rows. */
+/**
+ * The correctness gate: the kernels' output against the float64 reference on the checked rows.
+ * For exact attention (full, full-streaming) the reference is the run's exact baseline, computed once.
+ */
 function gate(prepared: PreparedVariant, output: DeviceArray, m: MeasureInputs): NonNullable<VariantResult['check']> {
-  const relError = relativeFrobenius(pickRows(output.data, m.rows, prepared.shape.d), prepared.reference(m.qkv, m.rows));
+  const reference = m.exact?.isReferenceOf(prepared, m.qkv, m.rows) ? m.exact.outputRows() : prepared.reference(m.qkv, m.rows);
+  const relError = relativeFrobenius(pickRows(output.data, m.rows, prepared.shape.d), reference);
   return { rows: m.rows.length, relError, tolerance: m.gateTolerance, passed: relError <= m.gateTolerance };
+}
+
+/** The interquartile range of the samples over their median. */
+export function relativeSpread(samples: readonly number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
+  const mid = median(sorted);
+  return mid > 0 ? (at(0.75) - at(0.25)) / mid : 0;
+}
+
+/** Warm-ups: one, then more (up to timing.warmups) while they stay under a quarter of the budget; none when the first call alone exceeded it and the policy says so. */
+async function warmUp(plan: VariantPlan, m: MeasureInputs, firstCallMs: number): Promise<number> {
+  const { timing } = m;
+  if (timing.warmups === 0 || (timing.skipWarmupsWhenSlow && firstCallMs > timing.budgetMs)) return 0;
+  const inputs = [m.alternate, m.qkv] as const;
+  const start = performance.now();
+  let warmups = 0;
+  do {
+    await plan.run(inputs[warmups % 2] ?? m.qkv);
+    warmups++;
+  } while (warmups < timing.warmups && performance.now() - start < timing.budgetMs / 4);
+  return warmups;
 }
 
 /** Warm-ups, then the timed runs with the read-back inside, alternating the two input sets. */
@@ -180,27 +232,33 @@ async function timeRuns(
   runner: KernelRunner,
   m: MeasureInputs,
   firstCallMs: number,
-): Promise<Pick<VariantResult, 'time'> & { memory: { measuredBytes: number; processDeltaBytes?: number } }> {
-  const { timing } = m;
+): Promise<{ time: NonNullable<VariantResult['time']>; memory: { measuredBytes: number; processDeltaBytes?: number } }> {
+  const { timing, clock } = m;
   const inputs = [m.alternate, m.qkv] as const;
-  const warmups = timing.skipWarmupsWhenSlow && firstCallMs > timing.budgetMs ? 0 : timing.warmups;
-  for (let w = 0; w < warmups; w++) await plan.run(inputs[w % 2] ?? m.qkv);
+  const warmups = await clock.during('warmups', () => warmUp(plan, m, firstCallMs));
   const platform = currentPlatform();
-  platform.collectGarbage();
+  clock.during('gc', () => platform.collectGarbage());
   const samples: number[] = [];
   let measuredBytes = 0;
   const baselineBytes = platform.arrayBufferBytes();
   let processPeak = baselineBytes ?? 0;
   const budgetStart = performance.now();
-  while (samples.length < timing.minRuns || (samples.length < timing.maxRuns && performance.now() - budgetStart < timing.budgetMs)) {
-    runner.resetMemory();
-    const t = performance.now();
-    await plan.run(inputs[samples.length % 2] ?? m.qkv);
-    samples.push(performance.now() - t);
-    measuredBytes = Math.max(measuredBytes, runner.peakBytes);
-    processPeak = Math.max(processPeak, platform.arrayBufferBytes() ?? 0);
-    m.progress('timing', { run: samples.length });
-  }
+  const wantsMore = () => {
+    if (samples.length < timing.minRuns) return true;
+    if (samples.length >= timing.maxRuns || performance.now() - budgetStart >= timing.budgetMs) return false;
+    return timing.settledSpread === undefined || relativeSpread(samples) > timing.settledSpread;
+  };
+  await clock.during('timed', async () => {
+    while (wantsMore()) {
+      runner.resetMemory();
+      const t = performance.now();
+      await plan.run(inputs[samples.length % 2] ?? m.qkv);
+      samples.push(performance.now() - t);
+      measuredBytes = Math.max(measuredBytes, runner.peakBytes);
+      processPeak = Math.max(processPeak, platform.arrayBufferBytes() ?? 0);
+      m.progress('timing', { run: samples.length });
+    }
+  });
   return {
     time: { firstCallMs, medianMs: median(samples), minMs: Math.min(...samples), maxMs: Math.max(...samples), runs: samples.length, warmups, samplesMs: samples },
     memory: { measuredBytes, ...(baselineBytes === undefined ? {} : { processDeltaBytes: Math.max(0, processPeak - baselineBytes) }) },

@@ -1,5 +1,6 @@
 import type { GPU } from 'gpu.js';
 import type { BackendName } from '../model/backends';
+import type { Ceiling } from '../model/efficiency';
 import type { ProbeResult } from '../model/probe';
 import type { Environment } from '../model/report';
 
@@ -25,6 +26,30 @@ export interface Platform {
   arrayBufferBytes(): number | undefined;
   /** The machine and versions a report records. */
   environment(): Environment;
+  /** Where backends' calibration ceilings are kept between runs. */
+  readonly ceilings: CeilingCache;
+}
+
+/** Calibration ceilings by key (backend, threads, machine; engine/calibration.ts). */
+export interface CeilingCache {
+  /** Where the cache lives, for messages ("~/.cache/attention-profiler/ceilings.json", "this view's memory"). */
+  readonly location: string;
+  read(key: string): Ceiling | undefined;
+  /** Stores a ceiling; returns why it could not be stored, or undefined. */
+  write(key: string, ceiling: Ceiling): string | undefined;
+}
+
+/** A cache that lives as long as the host (the view's GPU lane). */
+export function memoryCeilingCache(location: string): CeilingCache {
+  const entries = new Map<string, Ceiling>();
+  return {
+    location,
+    read: (key) => entries.get(key),
+    write: (key, ceiling) => {
+      entries.set(key, ceiling);
+      return undefined;
+    },
+  };
 }
 
 let installed: Platform | undefined;

@@ -6,6 +6,7 @@ import type { GivenParams, RunSettings } from '../model/settings';
 import type { VariantId } from '../model/variant-ids';
 import { TOOL_VERSION } from '../model/version';
 import { selectBackend } from './backends';
+import { backendCeiling } from './calibration';
 import { checkRows } from './measure';
 import { baseResult, ExactBaseline, measureVariant } from './measure-variant';
 import { currentPlatform } from './platform';
@@ -13,6 +14,7 @@ import { alternateQkv, syntheticQkv, type Qkv } from './qkv';
 import { parseIdList, tokenizeText, tokensFromIds, type Token } from './tokens';
 import { variantById } from './variants/registry';
 import type { PreparedVariant, RunShape } from './variants/variant';
+import { WallClock } from './wall-clock';
 
 /**
  * What to profile: text to tokenize, token ids, tokens a host already made from text or ids (the
@@ -96,19 +98,22 @@ export function prepareVariants(variants: readonly VariantId[], params: GivenPar
 }
 
 export async function profile(request: ProfileRequest, hooks: ProfileHooks = {}): Promise<ProfileReport> {
+  const clock = new WallClock();
   checkSetting('repeats', request.repeats, LIMITS.minRepeats, LIMITS.maxRepeats);
-  const prepared = prepareInput(request);
+  const prepared = clock.during('input', () => prepareInput(request));
   const { qkv } = prepared;
   const shape: RunShape = { n: qkv.n, d: qkv.d, causal: request.causal, seed: request.seed };
   const variants = prepareVariants(request.variants, request.params, [shape]);
   checkSetting('threads', request.threads, 1, currentPlatform().availableThreads());
-  const selection = await selectBackend(request.backend, request.threads, request.auto);
+  const selection = await clock.during('probes', () => selectBackend(request.backend, request.threads, request.auto));
   hooks.onProgress?.({ kind: 'start', variants: request.variants, n: qkv.n, backend: selection.selected });
 
-  const alternate = alternateQkv(qkv);
-  const rows = checkRows(qkv.n, request.checkRowLimit);
-  const exact = new ExactBaseline(qkv, request.causal, rows);
   const shouldCancel = () => hooks.shouldCancel?.() ?? false;
+  const calibration = await clock.during('calibration', () => backendCeiling(selection, { recalibrate: request.recalibrate, shouldCancel }));
+  const { alternate, rows, exact } = clock.during('input', () => {
+    const checked = checkRows(qkv.n, request.checkRowLimit);
+    return { alternate: alternateQkv(qkv), rows: checked, exact: new ExactBaseline(qkv, request.causal, checked, clock) };
+  });
   const results: VariantResult[] = [];
   let cancelled = false;
   for (const [index, id] of request.variants.entries()) {
@@ -121,6 +126,7 @@ export async function profile(request: ProfileRequest, hooks: ProfileHooks = {})
       results.push(baseResult(variant, selection.selected, 'cancelled', 'the run was cancelled before this variant'));
       continue;
     }
+    clock.forVariant(id);
     const result = await measureVariant(variant, {
       qkv,
       alternate,
@@ -131,10 +137,15 @@ export async function profile(request: ProfileRequest, hooks: ProfileHooks = {})
       memoryBudgetBytes: request.memoryBudgetBytes,
       gateTolerance: request.gateTolerance,
       mapSize: request.mapSize,
+      ceiling: calibration.ceiling,
+      clock,
       shouldCancel,
       onOutput: (output) => hooks.onOutput?.(id, output, qkv.n, qkv.d),
       progress,
     });
+    clock.forVariant(undefined);
+    const wallMs = clock.variantPhases(id);
+    if (wallMs) result.wallMs = wallMs;
     if (result.status === 'cancelled') cancelled = true;
     results.push(result);
     progress('done', { status: result.status });
@@ -156,6 +167,9 @@ export async function profile(request: ProfileRequest, hooks: ProfileHooks = {})
       gateTolerance: request.gateTolerance,
       checkedRows: rows.length,
     },
+    ...(calibration.ceiling ? { ceiling: calibration.ceiling } : {}),
+    ...(calibration.note ? { ceilingNote: calibration.note } : {}),
+    wallTime: clock.summary(),
     variants: results,
   };
 }

@@ -12,6 +12,7 @@ import { currentPlatform } from './platform';
 import { checkSetting, prepareVariants } from './profile';
 import { alternateQkv, syntheticQkv } from './qkv';
 import type { Token } from './tokens';
+import { WallClock } from './wall-clock';
 import { variantById } from './variants/registry';
 
 export interface SweepRequest extends SweepSettings {
@@ -66,6 +67,7 @@ export async function sweep(request: SweepRequest, hooks: SweepHooks = {}): Prom
   hooks.onProgress?.({ kind: 'start', meta });
 
   const shouldCancel = () => hooks.shouldCancel?.() ?? false;
+  const clock = new WallClock();
   const total = request.variants.length * request.lengths.length;
   const points = new Map<VariantId, SweepPoint[]>(request.variants.map((id) => [id, []]));
   let cancelled = false;
@@ -93,6 +95,7 @@ export async function sweep(request: SweepRequest, hooks: SweepHooks = {}): Prom
           memoryBudgetBytes: request.memoryBudgetBytes,
           gateTolerance: request.gateTolerance,
           mapSize: 0,
+          clock,
           shouldCancel,
           progress,
         });

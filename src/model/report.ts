@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { BACKEND_CHOICES, BACKENDS } from './backends';
+import { ceilingSchema, efficiencySchema } from './efficiency';
 import { probeSchema } from './probe';
 import { loadMap, mapSchema, storeMap, storedMapSchema } from './maps';
 import { paramValueSchema } from './settings';
 import { VARIANT_IDS } from './variant-ids';
+import { phaseMsSchema, wallTimeSchema } from './wall-time';
 
 /**
  * The versioned report of a profile run: what the CLI writes with --json, what the worker sends
@@ -83,6 +85,8 @@ const variantResultFields = {
     warnings: z.array(z.string()),
   }),
   time: timingSchema.optional(),
+  efficiency: efficiencySchema.optional(),
+  wallMs: phaseMsSchema.optional().describe("this variant's share of the run's wall time, per phase"),
   memory: memorySchema,
   predictedFlops: z.number(),
   nnz: z.number().describe('pairs (query, key) with non-zero weight: mask entries or effective support'),
@@ -118,12 +122,15 @@ const reportFields = {
   }),
   settings: z.object({
     repeats: z.number().int().describe('minimum timed runs per variant'),
-    warmups: z.number().int(),
+    warmups: z.number().int().describe('most warm-up runs per variant: one, more while they stay under a quarter of the time budget'),
     timeBudgetMs: z.number().describe('timed runs continue past the minimum while within this budget per variant'),
     memoryBudgetBytes: z.number(),
     gateTolerance: z.number(),
     checkedRows: z.number().int().describe('rows compared in the correctness gate and the error against full'),
   }),
+  ceiling: ceilingSchema.optional().describe("the backend's calibration ceiling on this machine, for each variant's fraction of it"),
+  ceilingNote: z.string().optional().describe('why the run has no ceiling, or why it was not cached'),
+  wallTime: wallTimeSchema.optional(),
 };
 
 /** A variant's result, in memory and on the wire: its map (when asked for) holds a Float32Array. */

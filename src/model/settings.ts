@@ -46,6 +46,8 @@ export const runSettingsSchema = z.object({
   /** Rows compared against the float64 references (all rows up to this many). */
   checkRowLimit: z.number().int().min(1),
   gateTolerance: z.number().positive(),
+  /** Measure the backend's ceiling again instead of reading the cached one. */
+  recalibrate: z.boolean().optional(),
 });
 export type RunSettings = z.infer<typeof runSettingsSchema>;
 

@@ -4,7 +4,7 @@ import type { ProbeResult } from '../../model/probe';
 import type { Environment } from '../../model/report';
 import { GPUJS_VERSION } from '../../model/version';
 import { firstLine, probeByTestKernel } from '../backends';
-import type { Platform } from '../platform';
+import { memoryCeilingCache, type Platform } from '../platform';
 
 /**
  * The engine's platform in a Web Worker of the VS Code view (the GPU lane): gpu.js's browser
@@ -65,6 +65,7 @@ export const browserPlatform: Platform = {
   collectGarbage: () => undefined,
   arrayBufferBytes: () => undefined,
   environment,
+  ceilings: memoryCeilingCache("this view's memory (measured again when the view reloads)"),
 };
 
 function environment(): Environment {

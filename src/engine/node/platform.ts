@@ -10,6 +10,7 @@ import type { Environment } from '../../model/report';
 import { GPUJS_VERSION } from '../../model/version';
 import { firstLine, probeByTestKernel } from '../backends';
 import type { Platform } from '../platform';
+import { fileCeilingCache } from './ceiling-file';
 import { dawnNotFoundReason } from './dawn-location';
 
 /**
@@ -29,6 +30,9 @@ export const nodePlatform: Platform = {
   collectGarbage,
   arrayBufferBytes: () => process.memoryUsage().arrayBuffers,
   environment,
+  get ceilings() {
+    return fileCeilingCache();
+  },
 };
 
 function environment(): Environment {

@@ -111,6 +111,7 @@ export const fullStreaming = defineVariant({
   family: 'exact',
   summary: 'the same output as full, computed over key tiles with an online softmax: O(N^2) time, O(N d) memory',
   params,
+  exactAttention: true,
   directions: 'both',
   map: { type: 'mask', allowed },
   weights: softmaxWeights(allowed, 'softmax probability a_ij (the same as full)'),

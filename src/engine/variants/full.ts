@@ -30,6 +30,7 @@ export const full = defineVariant({
   family: 'exact',
   summary: 'softmax(QK^T/sqrt(d))V with the N x N scores materialized: the O(N^2) baseline',
   params,
+  exactAttention: true,
   directions: 'both',
   ...maskGather<typeof params>({ allowed, rowCount: (ctx, i) => (ctx.causal ? i + 1 : ctx.n), indexSets }),
 });

@@ -60,6 +60,8 @@ export interface VariantDefinition<P extends ParamSpecs> {
   params: P;
   /** Which directions the variant defines; the other one is either refused or labelled. */
   directions: Directions;
+  /** The variant computes exact softmax attention: its float64 reference is the run's exact baseline, computed once. */
+  exactAttention?: boolean;
   /** A label shown with the results when the run's direction is an extension of the reference. */
   directionNote?(causal: boolean): string | undefined;
   map: {
@@ -122,6 +124,7 @@ export interface Variant {
   readonly directions: Directions;
   readonly maskType: MaskType;
   readonly weightsAreDistribution: boolean;
+  readonly exactAttention: boolean;
   readonly attribution: string;
   /** Resolves the given parameters for this run (errors name the parameter and its range). */
   prepare(shape: RunShape, given?: Readonly<Record<string, ParamValue>>): PreparedVariant;
@@ -137,6 +140,7 @@ export function defineVariant<P extends ParamSpecs>(def: VariantDefinition<P>): 
     directions: def.directions,
     maskType: def.map.type,
     weightsAreDistribution: def.weights.distribution,
+    exactAttention: def.exactAttention ?? false,
     attribution: def.weights.attribution,
     prepare(shape, given = {}) {
       const ctx = variantContext(shape, resolveParams(def.id, def.params, given, shape.n));

@@ -469,6 +469,25 @@ describe('every input is held to the limits, in the words of the CLI', () => {
     );
   });
 
+  it('under an address-space limit (ulimit -v), holds the memory budget to half of what is left instead of crashing', (t) => {
+    if (process.platform !== 'linux') return t.skip('reads /proc/self/limits (Linux)');
+    const ids = Array.from({ length: 8192 }, (_, i) => i % 50000).join(',');
+    const limited = (...args: string[]) => {
+      const quoted = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
+      const r = spawnSync('sh', ['-c', `ulimit -v 1500000 && exec ${quoted}`], { encoding: 'utf8', timeout: 180_000 });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    assertUserError(
+      limited('profile', '--ids', ids, '--variants', 'full', '--backend', 'cpu', '--memory-budget-mib', '8000'),
+      /--memory-budget-mib 8000: more than this process can use under its address-space limit \(ulimit -v 1500000 kB, \d+ MiB of it left\); the budget can be at most half of what is left, \d+ MiB/u,
+    );
+    const r = limited('profile', '--ids', ids, '--variants', 'full,sliding', '--backend', 'cpu', '--time-budget-ms', '0');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^note: the memory budget is \d+ MiB, half the address space left under this process's limit \(ulimit -v\)$/mu);
+    assert.match(r.stdout, /full: skipped: would need 512\.1 MiB of intermediates and weights at N = 8192; the memory budget is \d+\.\d MiB/u);
+    assert.match(r.stdout, /^sliding\s+cpu\s+\d.*\sok$/mu);
+  });
+
   it('answers help and version as commands too (npm exec reads --help and --version itself)', () => {
     for (const args of [['help'], ['--help'], ['profile', '--help'], ['sweep', '-h']]) {
       const r = cli(...args);

@@ -22,6 +22,7 @@ import { sweep, type SweepRequest } from '../engine/sweep';
 import { VARIANTS, variantById } from '../engine/variants/registry';
 import { parseCommandArgs, parseDirection, parseInteger, parseNumber, parsePlainParams, parseScopedParams, parseVariantList } from './cli-parts';
 import { checkOutputFiles, describeFsError, describeOutputFailure, prepareOutputFolder, writeFileAtomic, writeOutputs, type OutputFailure, type OutputFile } from './outputs';
+import { addressSpaceLeft } from './address-space';
 import { loadQkvFolder } from './qkv-files';
 import { renderProfile, renderSweep, renderWallTime } from './table';
 import { describeForCli, FLAGS } from './wording';
@@ -336,17 +337,32 @@ function parseThreads(value: string | undefined): number {
 /**
  * --memory-budget-mib: positive, and no more than the machine's memory (os.totalmem): the budget is
  * what refuses a variant before it runs out of memory, so a budget above the machine's memory
- * protects nothing. The default is lowered to the machine's memory where it has less.
+ * protects nothing. Under an address-space limit (ulimit -v), no more than half of the address
+ * space left: the kernels' results and copies need the other half, and V8 may crash rather than
+ * throw when a mapping fails. The default is lowered to these caps where they are lower.
  */
 function parseMemoryBudget(value: string | undefined): number {
   const machineMiB = Math.floor(os.totalmem() / MIB);
-  if (value === undefined) return Math.min(DEFAULTS.memoryBudgetMiB, machineMiB) * MIB;
+  const space = addressSpaceLeft();
+  const spaceMiB = space === undefined ? Infinity : Math.floor(space.leftBytes / 2 / MIB);
+  if (value === undefined) {
+    const mib = Math.max(1, Math.min(DEFAULTS.memoryBudgetMiB, machineMiB, spaceMiB));
+    if (space !== undefined && mib === spaceMiB && spaceMiB < DEFAULTS.memoryBudgetMiB) {
+      process.stderr.write(`note: the memory budget is ${mib} MiB, half the address space left under this process's limit (ulimit -v)\n`);
+    }
+    return mib * MIB;
+  }
   const mib = parseNumber('memoryBudgetMiB', value, DEFAULTS.memoryBudgetMiB);
   if (mib === 0) throw inputError(`${FLAGS.memoryBudgetMiB} ${value}: the value must be positive`);
   if (mib > LIMITS.maxMemoryBudgetMiB) throw new EngineError({ code: 'setting-range', setting: 'memoryBudgetMiB', value: mib, min: 0, max: LIMITS.maxMemoryBudgetMiB });
   if (mib > machineMiB) {
     throw inputError(
       `${FLAGS.memoryBudgetMiB} ${value}: more than this machine's memory (${machineMiB} MiB); the budget refuses a variant before it runs out of memory, so it can be at most ${machineMiB}`,
+    );
+  }
+  if (space !== undefined && mib > spaceMiB) {
+    throw inputError(
+      `${FLAGS.memoryBudgetMiB} ${value}: more than this process can use under its address-space limit (ulimit -v ${Math.floor(space.limitBytes / 1024)} kB, ${Math.floor(space.leftBytes / MIB)} MiB of it left); the budget can be at most half of what is left, ${spaceMiB} MiB`,
     );
   }
   return mib * MIB;

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ReportContent } from '../model/content';
 import { parseSaved } from '../model/exports';
 import { Disposable } from './disposable';
+import { SavedRunSession } from './saved-run-session';
 import { viewHtml, webviewOptions } from './view-provider';
 import { connectWebview } from './webview-port';
 
@@ -26,10 +27,12 @@ export class SavedRunEditorProvider extends Disposable implements vscode.CustomT
 
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
     panel.webview.options = webviewOptions(this.extensionUri);
-    panel.webview.html = viewHtml(panel.webview, this.extensionUri, 'saved');
+    const load = () => {
+      panel.webview.html = viewHtml(panel.webview, this.extensionUri, 'saved');
+    };
     const name = path.basename(document.uri.fsPath);
     const endpoint = connectWebview(panel.webview, {
-      ready: () => show(),
+      ready: () => void session.ready(document.getText()),
       compare: () => {
         void (async () => {
           try {
@@ -41,13 +44,15 @@ export class SavedRunEditorProvider extends Disposable implements vscode.CustomT
         })();
       },
     });
-    const show = () => {
-      const parsed = parseSaved(document.getText());
-      if (parsed.ok) endpoint.emit('showSaved', { name, content: parsed.content });
-      else endpoint.emit('notice', { kind: 'error', text: `${name}: ${parsed.error}` });
-    };
+    const session = new SavedRunSession(name, {
+      notice: (kind, text) => endpoint.emit('notice', { kind, text }),
+      show: (shownName, content) => endpoint.emit('showSaved', { name: shownName, content }),
+      reload: load,
+      flush: () => new Promise((resolve) => setTimeout(resolve, 50)),
+    });
+    load();
     const subscription = vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.document.uri.toString() === document.uri.toString()) show();
+      if (e.document.uri.toString() === document.uri.toString() && e.contentChanges.length > 0) void session.changed(document.getText());
     });
     panel.onDidDispose(() => {
       subscription.dispose();

@@ -24,7 +24,17 @@ const mapFields = {
  * rather than copied; in files they are quantised, compressed and base64-encoded
  * (`storedMapSchema`, `storeMap`, `loadMap`).
  */
-export const mapSchema = z.object({ ...mapFields, values: z.instanceof(Float32Array).describe('row-major rows x cols') });
+export const mapSchema = z
+  .object({
+    ...mapFields,
+    rows: mapFields.rows.max(LIMITS.maxMapSize),
+    cols: mapFields.cols.max(LIMITS.maxMapSize),
+    values: z.instanceof(Float32Array).describe('row-major rows x cols'),
+  })
+  .refine((m) => m.values.length === m.rows * m.cols && m.rowQuery.length === m.rows, {
+    error: 'a map needs rows x cols values and one rowQuery entry per row',
+    path: ['values'],
+  });
 export type VariantMap = z.infer<typeof mapSchema>;
 
 /** Bits of log2(value / scale) that `log2-u16` covers: smaller values are stored as 0. */

@@ -126,7 +126,7 @@ describe('maps in files: quantised, compressed, base64', () => {
     assert.throws(() => loadMap({ ...stored, values: { ...stored.values, data: 'AAAA' } }), /does not match its 16 x 16 cells/u);
     const huge = storedMapSchema.safeParse({ ...stored, rows: 100_000, cols: 100_000 });
     assert.equal(huge.success, false);
-    assert.match(huge.error!.issues[0].message, /100000 rows is more than a map may have \(512\)/u);
+    assert.match(huge.error.issues[0].message, /100000 rows is more than a map may have \(512\)/u);
   });
 });
 

@@ -52,23 +52,44 @@ function recordingPage() {
     reload: () => log.push({ what: 'reload' }),
     flush: () => new Promise<void>((resolve) => flushes.push(resolve)),
   };
-  const flushAll = async () => {
-    while (flushes.length > 0) flushes.shift()!();
-    await new Promise((r) => setImmediate(r));
+  /** Lets every posted message through until `update` has finished. */
+  const flushAll = async (update: Promise<void>) => {
+    let done = false;
+    void update.then(() => (done = true));
+    while (!done) {
+      while (flushes.length > 0) flushes.shift()!();
+      await new Promise((r) => setImmediate(r));
+    }
   };
   return { page, log, flushAll };
 }
 
+/** A file whose text the test sets; its size is its length. */
+function savedFile(initial: string) {
+  const file = { text: initial as string | undefined };
+  return {
+    file,
+    source: {
+      size: () => (file.text === undefined ? Promise.reject(new Error('no such file')) : Promise.resolve(file.text.length)),
+      read: () => (file.text === undefined ? Promise.reject(new Error('no such file')) : Promise.resolve(file.text)),
+    },
+  };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
 describe("the saved run's editor, host side (SavedRunSession)", () => {
-  it('says "Loading NAME (size)..." before it parses, then shows the file', async () => {
+  it('says "Loading NAME (size)..." before it reads and parses, then shows the file', async () => {
     const { page, log, flushAll } = recordingPage();
-    const session = new SavedRunSession('a.attnprof.json', page);
-    const { text } = savedRun();
-    const shown = session.ready(text);
-    assert.deepEqual(log, [{ what: 'notice', kind: 'info', text: loadingText('a.attnprof.json', text.length) }], 'the notice goes out before the parse');
-    assert.match(log[0].text!, /^Loading a\.attnprof\.json \(\d+(\.\d)? (B|KiB)\)\.\.\.$/u);
-    await flushAll();
-    await shown;
+    const { source } = savedFile(savedRun().text);
+    let reads = 0;
+    const session = new SavedRunSession('a.attnprof.json', { size: source.size, read: () => (reads++, source.read()) }, page);
+    const shown = session.ready();
+    await tick();
+    assert.deepEqual(log, [{ what: 'notice', kind: 'info', text: loadingText('a.attnprof.json', savedRun().text.length) }], 'the notice goes out first');
+    assert.equal(reads, 0, 'before the file is read');
+    assert.match(log[0].text, /^Loading a\.attnprof\.json \(\d+(\.\d)? (B|KiB)\)\.\.\.$/u);
+    await flushAll(shown);
     assert.equal(log.length, 2);
     assert.equal(log[1].what, 'show');
     assert.equal(log[1].content!.kind, 'run');
@@ -76,12 +97,12 @@ describe("the saved run's editor, host side (SavedRunSession)", () => {
 
   it('a change shows the file again in place; a file that turns invalid reloads the page, which then shows the error alone', async () => {
     const { page, log, flushAll } = recordingPage();
-    const session = new SavedRunSession('a.attnprof.json', page);
-    const ready = session.ready(savedRun().text);
-    await flushAll();
-    await ready;
+    const { file, source } = savedFile(savedRun().text);
+    const session = new SavedRunSession('a.attnprof.json', source, page);
+    await flushAll(session.ready());
     log.length = 0;
-    await session.changed(savedRun(5).text);
+    file.text = savedRun(5).text;
+    await session.changed();
     assert.deepEqual(
       log.map((l) => l.what),
       ['show'],
@@ -90,16 +111,15 @@ describe("the saved run's editor, host side (SavedRunSession)", () => {
     assert.equal(log[0].content!.kind === 'run' && log[0].content!.report.variants[0].time!.medianMs, 5);
 
     log.length = 0;
-    await session.changed('{"schema": "attention-profiler/report", ');
+    file.text = '{"schema": "attention-profiler/report", ';
+    await session.changed();
     assert.deepEqual(
       log.map((l) => l.what),
       ['reload'],
       'the cards go with the page',
     );
     log.length = 0;
-    const again = session.ready('{"schema": "attention-profiler/report", ');
-    await flushAll();
-    await again;
+    await flushAll(session.ready());
     assert.deepEqual(
       log.map((l) => [l.what, l.kind]),
       [
@@ -110,23 +130,27 @@ describe("the saved run's editor, host side (SavedRunSession)", () => {
     assert.match(log[1].text!, /^a\.attnprof\.json: not JSON \(/u);
 
     log.length = 0;
-    await session.changed('{}');
+    file.text = undefined;
+    await session.changed();
     assert.deepEqual(
-      log.map((l) => [l.what, l.kind]),
-      [['notice', 'error']],
-      'still invalid: the error changes, no reload',
+      log,
+      [{ what: 'notice', kind: 'error', text: 'a.attnprof.json: the file cannot be read (no such file)' }],
+      'still nothing shown: the error changes, no reload',
     );
-    await session.changed(savedRun().text);
+    file.text = savedRun().text;
+    await session.changed();
     assert.equal(log.at(-1)!.what, 'show');
   });
 
-  it('only the latest text is shown when changes come faster than a large file parses', async () => {
+  it('only the latest version is shown when changes come faster than a large file is read', async () => {
     const { page, log, flushAll } = recordingPage();
-    const session = new SavedRunSession('a.attnprof.json', page);
-    const first = session.ready(savedRun(1).text);
-    await session.changed(savedRun(7).text);
-    await flushAll();
-    await first;
+    const { file, source } = savedFile(savedRun(1).text);
+    const session = new SavedRunSession('a.attnprof.json', source, page);
+    const first = session.ready();
+    await tick();
+    file.text = savedRun(7).text;
+    await session.changed();
+    await flushAll(first);
     const shows = log.filter((l) => l.what === 'show');
     assert.equal(shows.length, 1);
     assert.equal(shows[0].content!.kind === 'run' && shows[0].content!.report.variants[0].time!.medianMs, 7);
@@ -138,13 +162,13 @@ const nodeRequire = createRequire(__filename);
 
 /** The VS Code API the saved-run editor touches, recording what it posts and sets. */
 function fakeVscode(initialText: string) {
-  let provider: { resolveCustomTextEditor(document: unknown, panel: unknown): void } | undefined;
-  let onChange: ((e: unknown) => void) | undefined;
+  let provider: { openCustomDocument(uri: unknown): unknown; resolveCustomEditor(document: unknown, panel: unknown): void } | undefined;
+  const fileListeners: Array<() => void> = [];
   let onMessage: ((m: unknown) => void) | undefined;
   const posted: Array<{ name: string; payload: Record<string, unknown> }> = [];
   const htmls: string[] = [];
+  const file = { text: initialText };
   const uri = (p: string) => ({ fsPath: p, toString: () => `file://${p}` });
-  const document = { uri: uri('/work/runs/a.attnprof.json'), text: initialText, getText: () => document.text };
   const webview = {
     options: {},
     cspSource: 'vscode-resource:',
@@ -164,8 +188,18 @@ function fakeVscode(initialText: string) {
       return { dispose() {} };
     },
   };
+  const listen = (fn: () => void) => {
+    fileListeners.push(fn);
+    return { dispose() {} };
+  };
   const vscode = {
     Uri: { joinPath: (base: { fsPath: string }, ...parts: string[]) => uri(path.join(base.fsPath, ...parts)) },
+    RelativePattern: class {
+      constructor(
+        readonly base: unknown,
+        readonly pattern: string,
+      ) {}
+    },
     ViewColumn: { Active: -1 },
     window: {
       registerWebviewViewProvider: () => ({ dispose() {} }),
@@ -177,9 +211,13 @@ function fakeVscode(initialText: string) {
     commands: { registerCommand: () => ({ dispose() {} }), executeCommand: () => Promise.resolve() },
     workspace: {
       getConfiguration: () => ({ get: (_key: string, fallback: unknown) => fallback }),
-      onDidChangeTextDocument: (fn: (e: unknown) => void) => {
-        onChange = fn;
-        return { dispose() {} };
+      fs: {
+        stat: () => Promise.resolve({ size: Buffer.byteLength(file.text) }),
+        readFile: () => Promise.resolve(new TextEncoder().encode(file.text)),
+      },
+      createFileSystemWatcher: (pattern: { pattern: string }) => {
+        assert.equal(pattern.pattern, 'a.attnprof.json');
+        return { onDidChange: listen, onDidCreate: listen, onDidDelete: listen, dispose() {} };
       },
     },
   };
@@ -187,11 +225,15 @@ function fakeVscode(initialText: string) {
     vscode,
     posted,
     htmls,
-    open: () => provider!.resolveCustomTextEditor(document, { webview, onDidDispose: () => ({ dispose() {} }) }),
+    open: () => {
+      const document = provider!.openCustomDocument(uri('/work/runs/a.attnprof.json'));
+      provider!.resolveCustomEditor(document, { webview, onDidDispose: () => ({ dispose() {} }) });
+    },
     ready: () => onMessage!({ t: 'event', name: 'ready', payload: {} }),
-    edit: (text: string) => {
-      document.text = text;
-      onChange!({ document, contentChanges: [{ text }] });
+    write: (text: string) => {
+      file.text = text;
+      // A large file arrives in several events; the editor reads it once they settle.
+      for (let i = 0; i < 3; i++) for (const fn of fileListeners) fn();
     },
   };
 }
@@ -214,7 +256,7 @@ function loadExtension(vscode: unknown): { activate(ctx: unknown): void } {
 const settle = (ms = 120) => new Promise((r) => setTimeout(r, ms));
 
 describe("the saved run's editor in the extension bundle (a stand-in for VS Code)", () => {
-  it('shows the file when the page is ready, re-renders it in place on a change, and clears it when the file turns invalid', async () => {
+  it('shows the file when the page is ready, re-renders it in place when it changes on disk, and clears it when it turns invalid', async () => {
     const fake = fakeVscode(savedRun().text);
     loadExtension(fake.vscode).activate({ subscriptions: [], extensionUri: { fsPath: path.resolve(__dirname, '..') } });
     fake.open();
@@ -222,10 +264,11 @@ describe("the saved run's editor in the extension bundle (a stand-in for VS Code
     assert.match(fake.htmls[0], /data-mode="saved"/u);
 
     fake.ready();
+    await new Promise((r) => setImmediate(r));
     assert.deepEqual(
       fake.posted.map((p) => p.name),
       ['notice'],
-      '"Loading..." goes out at once',
+      '"Loading..." goes out at once, before the file is read',
     );
     assert.match(String(fake.posted[0].payload.text), /^Loading a\.attnprof\.json \(/u);
     await settle();
@@ -235,8 +278,8 @@ describe("the saved run's editor in the extension bundle (a stand-in for VS Code
     );
     assert.equal(fake.posted[1].payload.name, 'a.attnprof.json');
 
-    fake.edit(savedRun(3).text);
-    await settle();
+    fake.write(savedRun(3).text);
+    await settle(300);
     assert.deepEqual(
       fake.posted.map((p) => p.name),
       ['notice', 'showSaved', 'showSaved'],
@@ -244,8 +287,8 @@ describe("the saved run's editor in the extension bundle (a stand-in for VS Code
     );
     assert.equal(fake.htmls.length, 1);
 
-    fake.edit('not json');
-    await settle();
+    fake.write('not json');
+    await settle(300);
     assert.equal(fake.htmls.length, 2, 'the page is loaded afresh: its cards are gone');
     assert.equal(fake.posted.length, 3);
     fake.ready();

@@ -15,15 +15,26 @@ export interface SavedRunPage {
   flush(): Promise<void>;
 }
 
+/** The saved file: its size (without reading it) and its text. */
+export interface SavedRunFile {
+  size(): Promise<number>;
+  read(): Promise<string>;
+}
+
 export function loadingText(name: string, size: number): string {
   return `Loading ${name} (${formatBytes(size)})...`;
 }
 
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /**
  * One saved run's editor: shows the file when its page is ready and again, in place, when the
- * file changes. A large file says "Loading NAME (size)..." before it is parsed. A file that cannot
- * be read shows its error alone: when the page showed the file before, it is loaded afresh (its
- * cards go) and the error follows when it is ready. Only the latest text is shown.
+ * file changes. "Loading NAME (size)..." goes to the page before the file is read and parsed
+ * (always when the page opens, and on a change when the file is large). A file that cannot be
+ * read shows its error alone: when the page showed the file before, it is loaded afresh (its cards
+ * go) and the error follows when it is ready. Only the latest version of the file is shown.
  */
 export class SavedRunSession {
   private showing: 'nothing' | 'content' = 'nothing';
@@ -31,30 +42,40 @@ export class SavedRunSession {
 
   constructor(
     private readonly name: string,
+    private readonly file: SavedRunFile,
     private readonly page: SavedRunPage,
   ) {}
 
   /** The page has (re)loaded: it shows nothing yet. */
-  ready(text: string): Promise<void> {
+  ready(): Promise<void> {
     this.showing = 'nothing';
-    return this.update(text, true);
+    return this.update(true);
   }
 
-  /** The document changed. */
-  changed(text: string): Promise<void> {
-    return this.update(text, text.length >= ANNOUNCE_BYTES);
+  /** The file changed on disk (or was deleted, or created again). */
+  changed(): Promise<void> {
+    return this.update(false);
   }
 
-  private async update(text: string, announce: boolean): Promise<void> {
+  private async update(opening: boolean): Promise<void> {
     const generation = ++this.generation;
-    if (announce) {
-      // JSON files are ASCII but for the tokens' text: characters are close to bytes.
-      this.page.notice('info', loadingText(this.name, text.length));
+    const current = () => generation === this.generation;
+    const size = await this.file.size().catch(() => undefined);
+    if (!current()) return;
+    if (size !== undefined && (opening || size >= ANNOUNCE_BYTES)) {
+      this.page.notice('info', loadingText(this.name, size));
       await this.page.flush();
-      if (generation !== this.generation) return;
+      if (!current()) return;
     }
-    const parsed = parseSaved(text);
-    if (generation !== this.generation) return;
+    let parsed: ReturnType<typeof parseSaved>;
+    try {
+      const text = await this.file.read();
+      if (!current()) return;
+      parsed = parseSaved(text);
+    } catch (err) {
+      if (!current()) return;
+      parsed = { ok: false, error: `the file cannot be read (${message(err)})` };
+    }
     if (parsed.ok) {
       this.page.show(this.name, parsed.content);
       this.showing = 'content';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import { describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
-import { deflateRaw, fromBase64, inflateRaw, toBase64 } from '../src/model/codec';
+import { deflateBound, deflateRaw, fromBase64, inflateRaw, toBase64 } from '../src/model/codec';
 import { parseSaved } from '../src/model/exports';
 import { LIMITS } from '../src/model/limits';
 import { loadMap, quantisationError, storeMap, storedMapSchema, type VariantMap } from '../src/model/maps';
@@ -61,7 +61,9 @@ describe('base64 and raw deflate in the model (pure TypeScript)', () => {
       }
     }
     const random = crypto.randomBytes(200_000);
-    assert.ok(deflateRaw(random).length <= random.length + 5 * Math.ceil(random.length / 65535), 'incompressible data costs 5 bytes per 64 KiB');
+    for (const size of [1, 1000, 262_144, 1_048_576])
+      assert.ok(deflateRaw(crypto.randomBytes(size)).length <= deflateBound(size), `incompressible data stays within the bound (${size} bytes)`);
+    assert.ok(deflateRaw(random).length <= random.length + 6 * Math.ceil(random.length / 32768), 'incompressible data is stored: 6 bytes per 32 KiB');
     assert.ok(deflateRaw(new Uint8Array(262_144)).length < 2000, 'a run of zeros compresses');
   });
 

@@ -117,25 +117,20 @@ class BitWriter {
   }
 }
 
-/** Deflate's fixed literal/length code (RFC 1951 3.2.6). */
-function writeFixedLiteral(w: BitWriter, symbol: number): void {
-  if (symbol < 144) w.code(0x30 + symbol, 8);
-  else if (symbol < 256) w.code(0x190 + symbol - 144, 9);
-  else if (symbol < 280) w.code(symbol - 256, 7);
-  else w.code(0xc0 + symbol - 280, 8);
-}
-
 const WINDOW = 32768;
 const MIN_MATCH = 3;
 const MAX_MATCH = 258;
 const HASH_BITS = 15;
 const MAX_CHAIN = 64;
 
-/** LZ77 with hash chains and one-step lazy matching, coded with the fixed Huffman codes, in one block. */
-function deflateFixed(data: Uint8Array): Uint8Array {
-  const w = new BitWriter();
-  w.write(1, 1); // BFINAL
-  w.write(1, 2); // BTYPE = 01, fixed codes
+/**
+ * LZ77 with hash chains and one-step lazy matching: token k is the literal `value[k]` when
+ * `length[k]` is 0, else a match of `length[k]` bytes `value[k]` bytes back.
+ */
+function lz77(data: Uint8Array): { length: Uint16Array; value: Uint16Array; count: number } {
+  const length = new Uint16Array(data.length);
+  const value = new Uint16Array(data.length);
+  let count = 0;
   const head = new Int32Array(1 << HASH_BITS).fill(-1);
   const prev = new Int32Array(WINDOW);
   const hash = (i: number) => ((data[i] << 10) ^ (data[i + 1] << 5) ^ data[i + 2]) & ((1 << HASH_BITS) - 1);
@@ -145,18 +140,21 @@ function deflateFixed(data: Uint8Array): Uint8Array {
     prev[i & (WINDOW - 1)] = head[h];
     head[h] = i;
   };
-  const longest = (i: number): { len: number; dist: number } => {
-    let best = 0;
-    let bestDist = 0;
-    if (i + MIN_MATCH > data.length) return { len: 0, dist: 0 };
+  let bestLen = 0;
+  let bestDist = 0;
+  /** The longest match at i, into bestLen and bestDist (0 when shorter than MIN_MATCH). */
+  const longest = (i: number): void => {
+    bestLen = 0;
+    bestDist = 0;
+    if (i + MIN_MATCH > data.length) return;
     const limit = Math.min(MAX_MATCH, data.length - i);
     let candidate = head[hash(i)];
     for (let chain = 0; candidate >= 0 && i - candidate <= WINDOW && chain < MAX_CHAIN; chain++) {
-      if (data[candidate + best] === data[i + best]) {
+      if (data[candidate + bestLen] === data[i + bestLen]) {
         let len = 0;
         while (len < limit && data[candidate + len] === data[i + len]) len++;
-        if (len > best) {
-          best = len;
+        if (len > bestLen) {
+          bestLen = len;
           bestDist = i - candidate;
           if (len === limit) break;
         }
@@ -165,59 +163,231 @@ function deflateFixed(data: Uint8Array): Uint8Array {
       if (next >= candidate) break;
       candidate = next;
     }
-    return best >= MIN_MATCH ? { len: best, dist: bestDist } : { len: 0, dist: 0 };
+    if (bestLen < MIN_MATCH) bestLen = bestDist = 0;
   };
-  const emitMatch = (len: number, dist: number) => {
-    const lc = LENGTH_CODE[len];
-    writeFixedLiteral(w, 257 + lc);
-    if (LENGTH_EXTRA[lc] > 0) w.write(len - LENGTH_BASE[lc], LENGTH_EXTRA[lc]);
-    const dc = distanceCode(dist);
-    w.code(dc, 5);
-    if (DIST_EXTRA[dc] > 0) w.write(dist - DIST_BASE[dc], DIST_EXTRA[dc]);
+  const literal = (i: number) => {
+    length[count] = 0;
+    value[count++] = data[i];
   };
   let i = 0;
-  let pending = longest(i);
+  longest(i);
   while (i < data.length) {
-    const match = pending;
+    const len = bestLen;
+    const dist = bestDist;
     insert(i);
-    if (match.len === 0) {
-      writeFixedLiteral(w, data[i]);
-      i++;
-      pending = longest(i);
+    if (len === 0) {
+      literal(i++);
+      longest(i);
       continue;
     }
     // Lazy matching: a longer match one byte on wins over this one.
-    const next = match.len < 32 ? longest(i + 1) : { len: 0, dist: 0 };
-    if (next.len > match.len) {
-      writeFixedLiteral(w, data[i]);
-      i++;
-      pending = next;
-      continue;
+    if (len < 32) {
+      longest(i + 1);
+      if (bestLen > len) {
+        literal(i++);
+        continue;
+      }
     }
-    emitMatch(match.len, match.dist);
-    for (let k = 1; k < match.len; k++) insert(i + k);
-    i += match.len;
-    pending = longest(i);
+    length[count] = len;
+    value[count++] = dist;
+    for (let k = 1; k < len; k++) insert(i + k);
+    i += len;
+    longest(i);
   }
-  writeFixedLiteral(w, 256);
+  return { length, value, count };
+}
+
+/**
+ * Code lengths of a Huffman code for these frequencies, none longer than maxBits (frequencies are
+ * halved until it fits: near optimal, always terminates). Fewer than two symbols in use get two
+ * codes of one bit, so that every decoder takes the code.
+ */
+function codeLengths(freqs: ArrayLike<number>, maxBits: number): Uint8Array {
+  const n = freqs.length;
+  const lengths = new Uint8Array(n);
+  let weights = Array.from(freqs);
+  const used = weights.flatMap((f, s) => (f > 0 ? [s] : []));
+  if (used.length < 2) {
+    lengths[used[0] ?? 0] = 1;
+    lengths[(used[0] ?? 0) === 0 ? 1 : 0] = 1;
+    return lengths;
+  }
+  for (;;) {
+    // Two-queue Huffman: leaves sorted by weight, internal nodes made in increasing weight.
+    const leaves = [...used].sort((x, y) => weights[x] - weights[y] || x - y);
+    const weight: number[] = leaves.map((s) => weights[s]);
+    const parent: number[] = new Array<number>(leaves.length * 2).fill(-1);
+    let leaf = 0;
+    let node = leaves.length;
+    let nextNode = leaves.length;
+    const take = () => (leaf < leaves.length && (node >= nextNode || weight[leaf] <= weight[node]) ? leaf++ : node++);
+    while (nextNode < leaves.length * 2 - 1) {
+      const x = take();
+      const y = take();
+      weight[nextNode] = weight[x] + weight[y];
+      parent[x] = parent[y] = nextNode++;
+    }
+    const depth = new Array<number>(nextNode).fill(0);
+    for (let k = nextNode - 2; k >= 0; k--) depth[k] = depth[parent[k]] + 1;
+    if (Math.max(...depth.slice(0, leaves.length)) <= maxBits) {
+      leaves.forEach((s, k) => (lengths[s] = depth[k]));
+      return lengths;
+    }
+    weights = weights.map((f) => (f > 0 ? Math.ceil(f / 2) : 0));
+  }
+}
+
+/** The canonical codes of these lengths (RFC 1951 3.2.2). */
+function canonicalCodes(lengths: Uint8Array): Uint16Array {
+  const count = new Uint16Array(16);
+  for (const len of lengths) count[len]++;
+  count[0] = 0;
+  const next = new Uint16Array(16);
+  for (let bits = 1, code = 0; bits < 16; bits++) {
+    code = (code + count[bits - 1]) << 1;
+    next[bits] = code;
+  }
+  return Uint16Array.from(lengths, (len) => (len === 0 ? 0 : next[len]++));
+}
+
+const FIXED_LENGTHS = Uint8Array.from({ length: 288 }, (_, s) => (s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8));
+const FIXED_DIST_LENGTHS = new Uint8Array(30).fill(5);
+
+/** Tokens per block: each block gets the codes of its own statistics. */
+const BLOCK_TOKENS = 1 << 15;
+
+/**
+ * Raw deflate (RFC 1951, no zlib or gzip header): LZ77, then per block of tokens the smallest of
+ * a dynamic Huffman block, a fixed one and stored bytes.
+ */
+export function deflateRaw(data: Uint8Array): Uint8Array {
+  const w = new BitWriter();
+  const { length, value, count } = lz77(data);
+  let start = 0;
+  let byteStart = 0;
+  do {
+    const end = Math.min(count, start + BLOCK_TOKENS);
+    const final = end === count ? 1 : 0;
+    const litFreq = new Uint32Array(286);
+    const distFreq = new Uint32Array(30);
+    let extraBits = 0;
+    let bytes = 0;
+    for (let k = start; k < end; k++) {
+      if (length[k] === 0) {
+        litFreq[value[k]]++;
+        bytes++;
+      } else {
+        const lc = LENGTH_CODE[length[k]];
+        const dc = distanceCode(value[k]);
+        litFreq[257 + lc]++;
+        distFreq[dc]++;
+        extraBits += LENGTH_EXTRA[lc] + DIST_EXTRA[dc];
+        bytes += length[k];
+      }
+    }
+    litFreq[256] = 1;
+    const litLengths = codeLengths(litFreq, 15);
+    const distLengths = codeLengths(distFreq, 15);
+    const cost = (lit: Uint8Array, dist: Uint8Array) => {
+      let bits = extraBits;
+      for (let s = 0; s < 286; s++) bits += litFreq[s] * lit[s];
+      for (let s = 0; s < 30; s++) bits += distFreq[s] * dist[s];
+      return bits;
+    };
+    const header = dynamicHeader(litLengths, distLengths);
+    const dynamicBits = 3 + header.bits + cost(litLengths, distLengths);
+    const fixedBits = 3 + cost(FIXED_LENGTHS, FIXED_DIST_LENGTHS);
+    const storedBits = 3 + 7 + (bytes + 5 * Math.ceil(bytes / 65535)) * 8;
+    if (storedBits < Math.min(dynamicBits, fixedBits)) {
+      for (let offset = 0; offset < bytes || (offset === 0 && bytes === 0);) {
+        const len = Math.min(65535, bytes - offset);
+        w.write(final && offset + len >= bytes ? 1 : 0, 1);
+        w.write(0, 2);
+        w.align();
+        w.write(len, 16);
+        w.write(~len & 0xffff, 16);
+        for (let k = 0; k < len; k++) w.byte(data[byteStart + offset + k]);
+        offset += len;
+        if (len === 0) break;
+      }
+    } else {
+      const dynamic = dynamicBits < fixedBits;
+      w.write(final, 1);
+      w.write(dynamic ? 2 : 1, 2);
+      const lit = dynamic ? litLengths : FIXED_LENGTHS;
+      const dist = dynamic ? distLengths : FIXED_DIST_LENGTHS;
+      if (dynamic) header.write(w);
+      const litCodes = canonicalCodes(lit);
+      const distCodes = canonicalCodes(dist);
+      for (let k = start; k < end; k++) {
+        if (length[k] === 0) {
+          w.code(litCodes[value[k]], lit[value[k]]);
+          continue;
+        }
+        const lc = LENGTH_CODE[length[k]];
+        w.code(litCodes[257 + lc], lit[257 + lc]);
+        if (LENGTH_EXTRA[lc] > 0) w.write(length[k] - LENGTH_BASE[lc], LENGTH_EXTRA[lc]);
+        const dc = distanceCode(value[k]);
+        w.code(distCodes[dc], dist[dc]);
+        if (DIST_EXTRA[dc] > 0) w.write(value[k] - DIST_BASE[dc], DIST_EXTRA[dc]);
+      }
+      w.code(litCodes[256], lit[256]);
+    }
+    start = end;
+    byteStart += bytes;
+  } while (start < count);
   return w.bytes();
 }
 
-/** Stored (uncompressed) blocks: what incompressible data costs, 5 bytes per 65,535. */
-function deflateStored(data: Uint8Array): Uint8Array {
-  const w = new BitWriter();
-  let i = 0;
-  do {
-    const len = Math.min(65535, data.length - i);
-    w.write(i + len >= data.length ? 1 : 0, 1);
-    w.write(0, 2);
-    w.align();
-    w.write(len, 16);
-    w.write(~len & 0xffff, 16);
-    for (let k = 0; k < len; k++) w.byte(data[i + k]);
-    i += len;
-  } while (i < data.length);
-  return w.bytes();
+/** The header of a dynamic block: the code lengths, run-length coded with the code length code. */
+function dynamicHeader(litLengths: Uint8Array, distLengths: Uint8Array): { bits: number; write(w: BitWriter): void } {
+  let hlit = 286;
+  while (hlit > 257 && litLengths[hlit - 1] === 0) hlit--;
+  let hdist = 30;
+  while (hdist > 1 && distLengths[hdist - 1] === 0) hdist--;
+  const all = [...litLengths.subarray(0, hlit), ...distLengths.subarray(0, hdist)];
+  // Runs: 16 repeats the previous length 3-6 times, 17 and 18 write 3-10 and 11-138 zeros.
+  const symbols: Array<[number, number]> = [];
+  for (let i = 0; i < all.length;) {
+    const len = all[i];
+    let run = 1;
+    while (i + run < all.length && all[i + run] === len) run++;
+    if (len === 0 && run >= 3) {
+      const n = Math.min(run, 138);
+      symbols.push(n >= 11 ? [18, n - 11] : [17, n - 3]);
+      i += n;
+    } else if (len !== 0 && run >= 4) {
+      symbols.push([len, 0]);
+      const n = Math.min(run - 1, 6);
+      symbols.push([16, n - 3]);
+      i += 1 + n;
+    } else {
+      symbols.push([len, 0]);
+      i++;
+    }
+  }
+  const freq = new Uint32Array(19);
+  for (const [symbol] of symbols) freq[symbol]++;
+  const clLengths = codeLengths(freq, 7);
+  const clCodes = canonicalCodes(clLengths);
+  let hclen = 19;
+  while (hclen > 4 && clLengths[CODE_LENGTH_ORDER[hclen - 1]] === 0) hclen--;
+  const EXTRA: Record<number, number> = { 16: 2, 17: 3, 18: 7 };
+  let bits = 14 + hclen * 3;
+  for (const [symbol] of symbols) bits += clLengths[symbol] + (EXTRA[symbol] ?? 0);
+  return {
+    bits,
+    write(w) {
+      w.write(hlit - 257, 5);
+      w.write(hdist - 1, 5);
+      w.write(hclen - 4, 4);
+      for (let k = 0; k < hclen; k++) w.write(clLengths[CODE_LENGTH_ORDER[k]], 3);
+      for (const [symbol, extra] of symbols) {
+        w.code(clCodes[symbol], clLengths[symbol]);
+        if (symbol >= 16) w.write(extra, EXTRA[symbol]);
+      }
+    },
+  };
 }
 
 /**
@@ -226,12 +396,6 @@ function deflateStored(data: Uint8Array): Uint8Array {
  */
 export function deflateBound(size: number): number {
   return size + (size >>> 12) + (size >>> 14) + 64;
-}
-
-/** Raw deflate (RFC 1951, no zlib or gzip header). */
-export function deflateRaw(data: Uint8Array): Uint8Array {
-  const fixed = deflateFixed(data);
-  return fixed.length <= data.length + 5 * Math.ceil(data.length / 65535) ? fixed : deflateStored(data);
 }
 
 /** A canonical Huffman code for decoding: how many codes of each length, and the symbols in code order. */

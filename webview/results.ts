@@ -65,7 +65,7 @@ export class ResultsPanel {
     if (content.kind === 'run' && content.omitted) markOmitted(this.runArea, content.omitted);
   }
 
-  /** Nothing shown (a saved file that cannot be read). */
+  /** Empties both areas (the sweep and the run). */
   clear(): void {
     this.charts?.destroy();
     this.charts = undefined;

@@ -386,7 +386,10 @@ describe('profile exports', () => {
     assert.equal(lines.length, 3);
     assert.match(lines[1], /^full,5,ok,cpu,[\d.]+,/u);
     const html = fs.readFileSync(path.join(dir, 'r.html'), 'utf8');
-    assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data: blob:">/u);
+    assert.match(
+      html,
+      /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-[A-Za-z0-9+/]{43}='; img-src data: blob:">/u,
+    );
     assert.doesNotMatch(html, /<(script|link|img)[^>]+(src|href)=/u, 'nothing is loaded from elsewhere');
   });
 });

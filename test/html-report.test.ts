@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,10 +20,18 @@ function cli(...args: string[]): void {
   assert.equal(r.status, 0, r.stderr);
 }
 
-/** Opens a file with the network off; every request the page makes is recorded and refused. */
-async function openOffline(browser: Browser, file: string): Promise<{ page: Page; requests: string[] }> {
+/**
+ * Opens a file with the network off; every request the page makes is recorded and refused, and
+ * every CSP violation kept in window.__csp (`waitForViolation`: until there is one).
+ */
+async function openOffline(browser: Browser, file: string, waitForViolation = false): Promise<{ page: Page; requests: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1300, height: 1000 } });
   await context.setOffline(true);
+  await context.addInitScript(() => {
+    const violations: string[] = [];
+    (window as unknown as { __csp: string[] }).__csp = violations;
+    document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
   const requests: string[] = [];
   const url = pathToFileURL(file).href;
   await context.route('**/*', (route) => {
@@ -34,6 +43,7 @@ async function openOffline(browser: Browser, file: string): Promise<{ page: Page
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(url);
+  if (waitForViolation) await page.waitForFunction(() => (window as unknown as { __csp: string[] }).__csp.length > 0, undefined, { timeout: 10_000 });
   assert.deepEqual(errors, []);
   return { page, requests };
 }
@@ -82,6 +92,23 @@ describe('the exported HTML report, opened in headless Chromium with the network
     assert.ok((await page.locator('.backend-line').innerText()).includes(`${report.input.n} tokens`));
     assert.deepEqual(requests, []);
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'html-report-run.png') });
+  });
+
+  it("runs its script by the script's hash, not 'unsafe-inline': a script that does not match is refused", async () => {
+    const html = path.join(dir, 'run.html');
+    const text = fs.readFileSync(html, 'utf8');
+    const policy = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/u.exec(text)?.[1] ?? '';
+    const scriptSrc = policy.split(';').find((d) => d.trim().startsWith('script-src')) ?? '';
+    assert.match(scriptSrc, /^ ?script-src 'sha256-[A-Za-z0-9+/]{43}='$/u, policy);
+    const inline = /<script>([\s\S]*)<\/script>\n<\/body>/u.exec(text)?.[1] ?? '';
+    assert.equal(scriptSrc.trim(), `script-src 'sha256-${createHash('sha256').update(inline, 'utf8').digest('base64')}'`, 'the hash is of the inline script');
+
+    // One character of the script changed: the browser refuses to run it, and says so.
+    const tampered = path.join(dir, 'tampered.html');
+    fs.writeFileSync(tampered, text.replace('<script>', '<script>/**/'));
+    const { page } = await openOffline(browser, tampered, true);
+    assert.equal(await page.locator('article.card').count(), 0, 'nothing drawn');
+    assert.match((await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).join(' '), /script-src/u);
   });
 
   it('a sweep: the charts are drawn offline and the table shows the slopes of the JSON', async () => {

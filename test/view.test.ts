@@ -6,7 +6,8 @@ import type { Browser, Page } from 'playwright-core';
 import type { z } from 'zod';
 import { profile } from '../src/engine/profile';
 import { sweep } from '../src/engine/sweep';
-import type { ProfileReport } from '../src/model/report';
+import { parseSaved } from '../src/model/exports';
+import { storeReport, type ProfileReport } from '../src/model/report';
 import type { SweepReport } from '../src/model/sweep';
 import type { ViewSide } from '../src/protocol/view';
 import { OUTPUT_DIR, chromiumPath, launchChromium } from './browser/chromium';
@@ -261,6 +262,67 @@ describe('the Attention comparison view in headless Chromium, under the producti
     );
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'view-comparison.png'), fullPage: true });
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), []);
+    await page.close();
+  });
+  it("a saved run's editor: says Loading at once, re-renders in place when the file changes, and shows what it cannot read", async () => {
+    const page = await openView(1000, 'saved');
+    await postToView(page, 'notice', { kind: 'info', text: 'Loading a.attnprof.json (44.8 MiB)...' });
+    assert.equal(await page.locator('.message').innerText(), 'Loading a.attnprof.json (44.8 MiB)...');
+
+    await postToView(page, 'showSaved', { name: 'a.attnprof.json', content: { kind: 'run', report: run } });
+    await page.waitForSelector('article.card');
+    assert.equal(await page.locator('article.card').count(), 14);
+    assert.equal(await page.locator('.message').innerText(), '', 'the loading message goes');
+
+    // The file changes: the same editor shows the new run, once.
+    const changed = structuredClone(run);
+    changed.variants[0].time = { ...changed.variants[0].time!, medianMs: 123.4 };
+    await postToView(page, 'showSaved', { name: 'a.attnprof.json', content: { kind: 'run', report: changed } });
+    await page.waitForFunction(() => document.querySelector('article.card[data-variant="full"]')?.textContent?.includes('123'));
+    assert.equal(await page.locator('.saved-header').count(), 1, 'one header');
+    assert.deepEqual(await page.locator('.saved-header h2').allInnerTexts(), ['Saved run: a.attnprof.json']);
+    assert.equal(await page.locator('article.card').count(), 14, 'the cards are replaced, not added');
+
+    // A file whose map is over the bounds (100000 x 100000): the rest shows, the map's card says why.
+    const stored = JSON.parse(JSON.stringify(storeReport(run))) as { variants: Array<{ id: string; map: { rows: number; cols: number } }> };
+    const sliding = stored.variants.find((v) => v.id === 'sliding')!;
+    sliding.map = { ...sliding.map, rows: 100_000, cols: 100_000 };
+    const parsed = parseSaved(JSON.stringify(stored));
+    assert.ok(parsed.ok);
+    await postToView(page, 'showSaved', { name: 'a.attnprof.json', content: parsed.content });
+    await page.waitForSelector('article.card[data-variant="sliding"] .map-omitted');
+    assert.equal(await page.locator('article.card').count(), 14);
+    assert.equal(await page.locator('article.card canvas.map-base').count(), 13);
+    assert.match(await page.locator('article.card[data-variant="sliding"] .map-omitted').innerText(), /^Map not shown: rows: 100000 rows is more than a map may have \(512\)$/u);
+    const line = await page.locator('.message').innerText();
+    assert.match(line, /^Not everything in this file can be shown: sliding: its map is not shown \(rows: 100000 rows/u);
+    assert.doesNotMatch(line, /\n/u, 'one line');
+    assert.equal(await page.locator('.message').getAttribute('role'), 'alert');
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'view-saved-omitted-map.png'), fullPage: true });
+
+    // A map sent without its bounds checked (not from the host) is refused as malformed, never drawn.
+    const huge = structuredClone(run);
+    huge.variants[0].map = { ...huge.variants[0].map!, rows: 100_000, cols: 100_000 };
+    await postToView(page, 'showSaved', { name: 'a.attnprof.json', content: { kind: 'run', report: huge } });
+    assert.match(await page.locator('.message').innerText(), /Ignored a malformed message/u);
+    assert.equal(await page.locator('article.card').count(), 14, 'what was shown stays');
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), []);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("a saved run's editor whose file turns invalid: the page loaded afresh shows the error, and no card", async () => {
+    const page = await openView(1000, 'saved');
+    await postToView(page, 'showSaved', { name: 'a.attnprof.json', content: { kind: 'run', report: run } });
+    await page.waitForSelector('article.card');
+    // The host loads the page afresh (SavedRunSession.reload), then tells it the error when it is ready.
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ name?: string }> }).__posted.some((m) => m.name === 'ready'));
+    await postToView(page, 'notice', { kind: 'error', text: 'a.attnprof.json: not JSON (Unexpected end of JSON input)' });
+    assert.equal(await page.locator('article.card').count(), 0);
+    assert.equal(await page.locator('.saved-header').count(), 0);
+    assert.equal(await page.locator('.message').innerText(), 'a.attnprof.json: not JSON (Unexpected end of JSON input)');
+    assert.equal(await page.locator('.message').getAttribute('role'), 'alert');
     await page.close();
   });
 });

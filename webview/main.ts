@@ -2,6 +2,7 @@ import './zod-config';
 import './main.css';
 import type { EventHandlers } from '../src/protocol/channel';
 import type { ViewInput, ViewSide } from '../src/protocol/view';
+import { omittedLine } from '../src/model/content';
 import { button } from './button';
 import { el } from './dom';
 import { connectHost, type Host } from './host';
@@ -104,12 +105,15 @@ const dispatch: EventHandlers<ViewSide> = {
     panel?.showTokenCount(m.error ?? `${m.count ?? 0} tokens`, Boolean(m.error));
   },
   showSaved: ({ name, content }) => {
+    // In place: the file changed, or the page shows it for the first time.
     const compare = button('Compare with another saved run...', 'Pick a second saved run and compare them side by side', () => host.endpoint.emit('compare', {}), true);
     const header = el('div', 'row saved-header');
     header.append(el('h2', undefined, `Saved ${content.kind}: ${name}`), compare);
-    root.querySelector('.saved-header')?.remove();
+    for (const old of root.querySelectorAll('.saved-header')) old.remove();
     root.prepend(header);
-    results.showContent(content, theme);
+    results.showSaved(content, theme);
+    const omitted = content.kind === 'run' ? (content.omitted ?? []) : [];
+    showMessage(omitted.length > 0 ? 'error' : 'info', omittedLine(omitted));
   },
   showComparison: ({ a, b }) => results.showComparison(a, b),
 };

@@ -1,32 +1,42 @@
 import './zod-config';
-import { z } from 'zod';
-import { storedReportSchema, loadReport } from '../src/model/report';
-import { sweepReportSchema } from '../src/model/sweep';
+import { omittedLine } from '../src/model/content';
+import { readSaved } from '../src/model/exports';
 import { el } from './dom';
+import { markOmitted } from './omitted';
 import { renderRun, renderSweep } from './render';
 import { readTheme } from './theme';
 
 /**
  * The script of an exported HTML report: draws the embedded run (summary, cards, maps) or sweep
- * (charts, slopes, crossovers) with the view's own code, offline.
+ * (charts, slopes, crossovers) with the view's own code, offline. The data is read as a saved file
+ * is: a map that cannot be read is left out and said, the rest is shown.
  */
-const embeddedSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('run'), report: storedReportSchema }),
-  z.object({ kind: z.literal('sweep'), sweep: sweepReportSchema }),
-]);
+function embedded(): unknown {
+  const text = document.getElementById('report-data')?.textContent ?? 'null';
+  try {
+    const data = JSON.parse(text) as unknown;
+    if (typeof data === 'object' && data !== null && 'kind' in data) return data.kind === 'run' && 'report' in data ? data.report : 'sweep' in data ? data.sweep : data;
+    return data;
+  } catch {
+    return undefined;
+  }
+}
 
 const app = document.getElementById('app');
-const parsed = embeddedSchema.safeParse(JSON.parse(document.getElementById('report-data')?.textContent ?? 'null'));
 if (!app) throw new Error('the report has no #app element');
-if (!parsed.success) {
-  app.replaceChildren(el('p', 'error', `This report's data could not be read: ${parsed.error.issues[0]?.message ?? 'malformed'}`));
-} else if (parsed.data.kind === 'run') {
-  const report = loadReport(parsed.data.report);
+const read = readSaved(embedded());
+if (!read.ok) {
+  app.replaceChildren(el('p', 'error', `This report's data could not be read: ${read.error}`));
+} else if (read.content.kind === 'run') {
+  const { report, omitted = [] } = read.content;
   app.replaceChildren(el('h1', undefined, `Attention Profiler: ${report.input.n} tokens`));
-  app.append(renderRun(report, readTheme()).element);
+  if (omitted.length > 0) app.append(el('p', 'error', omittedLine(omitted)));
+  const { element } = renderRun(report, readTheme());
+  markOmitted(element, omitted);
+  app.append(element);
 } else {
   app.replaceChildren(el('h1', undefined, 'Attention Profiler sweep'));
-  const { element, charts } = renderSweep(parsed.data.sweep);
+  const { element, charts } = renderSweep(read.content.sweep);
   app.append(element);
   charts.mount();
 }

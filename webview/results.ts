@@ -9,6 +9,7 @@ import type { SweepCharts } from './charts';
 import { renderComparison } from './compare';
 import { el } from './dom';
 import type { Heatmap } from './heatmap';
+import { markOmitted } from './omitted';
 import { renderRun, renderSweep } from './render';
 import type { Mode } from './state';
 import type { Theme } from './theme';
@@ -52,6 +53,25 @@ export class ResultsPanel {
   showContent(content: ReportContent, theme: Theme): void {
     if (content.kind === 'run') this.showRun(content.report, theme);
     else this.showSweep(content.sweep);
+  }
+
+  /**
+   * A saved run or sweep in place of whatever was shown (the file changed, or another one opened):
+   * the other area is emptied, and each card says if its map was left out of the file and why.
+   */
+  showSaved(content: ReportContent, theme: Theme): void {
+    this.clear();
+    this.showContent(content, theme);
+    if (content.kind === 'run' && content.omitted) markOmitted(this.runArea, content.omitted);
+  }
+
+  /** Empties both areas (the sweep and the run). */
+  clear(): void {
+    this.charts?.destroy();
+    this.charts = undefined;
+    this.heatmaps = [];
+    this.sweepArea.replaceChildren();
+    this.runArea.replaceChildren();
   }
 
   showComparison(a: { name: string; content: ReportContent }, b: { name: string; content: ReportContent }): void {

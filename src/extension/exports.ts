@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ReportContent } from '../model/content';
 import type { HtmlAssets } from '../model/export-html';
 import { exportStem, exportText, type ExportFormat } from '../model/exports';
+import { fileStem, freshNames, MAX_PNG_FILES, pngBytes } from './png-files';
 
 const FILTERS: Record<ExportFormat, Record<string, string[]>> = { json: { JSON: ['json'] }, csv: { CSV: ['csv'] }, html: { HTML: ['html'] } };
 
@@ -31,8 +32,16 @@ export async function exportToFile(format: ExportFormat, content: ReportContent,
   return target;
 }
 
-/** Writes PNG images (maps, charts) into a folder the user picks. */
+/**
+ * Writes PNG images (maps, charts) into a folder the user picks. Every image is checked first (a
+ * PNG, of a bounded size), so a bad one writes nothing. No file is overwritten: an image whose name
+ * is taken (by a file there, or by an earlier image of this export) gets the next free NAME-2.png,
+ * NAME-3.png, and the user is told which. Picking new names rather than asking keeps a re-export of
+ * a later run into the same folder from costing the earlier maps, without a dialog per file.
+ */
 export async function exportImages(images: ReadonlyArray<{ name: string; dataUrl: string }>): Promise<vscode.Uri | undefined> {
+  if (images.length > MAX_PNG_FILES) throw new Error(`${images.length} images are more than the ${MAX_PNG_FILES} one export writes`);
+  const checked = images.map((image) => ({ name: image.name, bytes: pngBytes(image.dataUrl, image.name) }));
   const picked = await vscode.window.showOpenDialog({
     canSelectFolders: true,
     canSelectFiles: false,
@@ -42,9 +51,24 @@ export async function exportImages(images: ReadonlyArray<{ name: string; dataUrl
   });
   const folder = picked?.[0];
   if (!folder) return undefined;
-  for (const image of images) {
-    const base64 = image.dataUrl.slice('data:image/png;base64,'.length);
-    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, `${image.name}.png`), Buffer.from(base64, 'base64'));
+  const exists = async (file: string) => {
+    try {
+      await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, file));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const files = await freshNames(
+    checked.map((c) => c.name),
+    exists,
+  );
+  for (const [i, image] of checked.entries()) await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, files[i]), image.bytes);
+  const renamed = files.filter((file, i) => file !== `${fileStem(checked[i].name)}.png`);
+  if (renamed.length > 0) {
+    void vscode.window.showInformationMessage(
+      `${renamed.length} of the PNG files got new names, so that no file was overwritten: ${renamed.slice(0, 5).join(', ')}${renamed.length > 5 ? ', ...' : ''}.`,
+    );
   }
   return folder;
 }

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ReportContent } from '../model/content';
 import { parseSaved } from '../model/exports';
 import { Disposable } from './disposable';
+import { SavedRunSession } from './saved-run-session';
 import { viewHtml, webviewOptions } from './view-provider';
 import { connectWebview } from './webview-port';
 
@@ -15,42 +16,75 @@ async function readSaved(uri: vscode.Uri): Promise<ReportContent> {
   return parsed.content;
 }
 
+/** A saved run opened in its editor: the editor reads the file itself. */
+interface SavedRunDocument extends vscode.CustomDocument {
+  readonly uri: vscode.Uri;
+}
+
+/** How long a burst of file events (a large file being written) is waited out before it is read again. */
+const CHANGE_SETTLE_MS = 150;
+
 /**
  * Opening a saved run (*.attnprof.json) shows it with the view's cards and charts, read-only,
- * with a button to compare it with another saved run.
+ * with a button to compare it with another saved run. A read-only custom editor rather than a
+ * text editor: VS Code loads no text document (for a 40 MB file that took half a minute before
+ * the editor could say anything), the editor says "Loading NAME (size)..." at once, reads the
+ * bytes itself, and shows the file again in place when it changes on disk.
  */
-export class SavedRunEditorProvider extends Disposable implements vscode.CustomTextEditorProvider {
+export class SavedRunEditorProvider extends Disposable implements vscode.CustomReadonlyEditorProvider<SavedRunDocument> {
   constructor(private readonly extensionUri: vscode.Uri) {
     super();
   }
 
-  resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
+  openCustomDocument(uri: vscode.Uri): SavedRunDocument {
+    return { uri, dispose: () => undefined };
+  }
+
+  resolveCustomEditor(document: SavedRunDocument, panel: vscode.WebviewPanel): void {
+    const uri = document.uri;
     panel.webview.options = webviewOptions(this.extensionUri);
-    panel.webview.html = viewHtml(panel.webview, this.extensionUri, 'saved');
-    const name = path.basename(document.uri.fsPath);
+    const load = () => {
+      panel.webview.html = viewHtml(panel.webview, this.extensionUri, 'saved');
+    };
+    const name = path.basename(uri.fsPath);
     const endpoint = connectWebview(panel.webview, {
-      ready: () => show(),
+      ready: () => void session.ready(),
       compare: () => {
         void (async () => {
           try {
-            const other = await pickSavedRun('Compare with which saved run?', document.uri);
-            if (other) await openComparison(this.extensionUri, document.uri, other);
+            const other = await pickSavedRun('Compare with which saved run?', uri);
+            if (other) await openComparison(this.extensionUri, uri, other);
           } catch (err) {
             endpoint.emit('notice', { kind: 'error', text: err instanceof Error ? err.message : String(err) });
           }
         })();
       },
     });
-    const show = () => {
-      const parsed = parseSaved(document.getText());
-      if (parsed.ok) endpoint.emit('showSaved', { name, content: parsed.content });
-      else endpoint.emit('notice', { kind: 'error', text: `${name}: ${parsed.error}` });
+    const session = new SavedRunSession(
+      name,
+      {
+        size: async () => (await vscode.workspace.fs.stat(uri)).size,
+        read: async () => new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)),
+      },
+      {
+        notice: (kind, text) => endpoint.emit('notice', { kind, text }),
+        show: (shownName, content) => endpoint.emit('showSaved', { name: shownName, content }),
+        reload: load,
+        // Posting is asynchronous: a moment lets "Loading..." leave before the parse holds the host.
+        flush: () => new Promise((resolve) => setTimeout(resolve, 50)),
+      },
+    );
+    load();
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    const changed = () => {
+      clearTimeout(pending);
+      pending = setTimeout(() => void session.changed(), CHANGE_SETTLE_MS);
     };
-    const subscription = vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.document.uri.toString() === document.uri.toString()) show();
-    });
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), name));
+    const subscriptions = [watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), watcher.onDidDelete(changed)];
     panel.onDidDispose(() => {
-      subscription.dispose();
+      clearTimeout(pending);
+      for (const s of subscriptions) s.dispose();
       endpoint.dispose();
     });
   }

@@ -1,4 +1,5 @@
 import { storeContent, type ReportContent } from './content';
+import { cspHash } from './sha256';
 
 /** The files an HTML report inlines: the view's stylesheet and the report viewer bundle. */
 export interface HtmlAssets {
@@ -32,18 +33,22 @@ body { max-width: 1400px; margin: 0 auto; padding: 16px; }`;
 
 /**
  * One self-contained HTML file: the stylesheet, the data and the viewer script are all inline, and
- * its Content Security Policy allows no network request at all, so it works offline.
+ * its Content Security Policy allows no network request at all, so it works offline. The one script
+ * that runs is allowed by its SHA-256 hash, not by 'unsafe-inline': nothing else in the page (an
+ * injected element, the JSON data) can run.
  */
 export function htmlReport(content: ReportContent, assets: HtmlAssets): string {
   const title =
     content.kind === 'run'
       ? `Attention Profiler: ${content.report.input.n} tokens, ${content.report.backend.selected}, ${content.report.createdAt}`
       : `Attention Profiler sweep: N = ${content.sweep.settings.lengths.join(', ')}, ${content.sweep.backend.selected}, ${content.sweep.createdAt}`;
+  // The hash is of the text the HTML parser hands the script: "</script" escaped, line ends as LF.
+  const script = assets.viewerScript.replace(/<\/script/giu, '<\\/script').replace(/\r\n?/gu, '\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data: blob:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src ${cspHash(script)}; img-src data: blob:">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>${escapeHtml(title)}</title>
 <style>${assets.css}</style>
@@ -52,7 +57,7 @@ export function htmlReport(content: ReportContent, assets: HtmlAssets): string {
 <body>
 <main id="app"><noscript>This report draws its cards and charts with JavaScript; the numbers are also in the JSON below.</noscript></main>
 <script id="report-data" type="application/json">${embedJson(storeContent(content))}</script>
-<script>${assets.viewerScript.replace(/<\/script/giu, '<\\/script')}</script>
+<script>${script}</script>
 </body>
 </html>
 `;

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { BACKEND_CHOICES, BACKENDS } from './backends';
 import { ceilingSchema, efficiencySchema } from './efficiency';
 import { probeSchema } from './probe';
-import { loadMap, mapSchema, storeMap, storedMapSchema } from './maps';
+import { LIMITS } from './limits';
+import { loadMap, loadMapV1, mapSchema, storeMap, storedMapSchema, storedMapV1Schema, type VariantMap } from './maps';
 import { paramValueSchema } from './settings';
+import { bounded, validate } from './validation';
 import { VARIANT_IDS } from './variant-ids';
 import { phaseMsSchema, wallTimeSchema } from './wall-time';
 
@@ -15,7 +17,8 @@ import { phaseMsSchema, wallTimeSchema } from './wall-time';
  * ones from the run.
  */
 export const REPORT_SCHEMA_ID = 'attention-profiler/report';
-export const REPORT_VERSION = 1;
+/** 2: maps are quantised, compressed and base64-encoded (`storedMapSchema`); 1: one number per cell (still read). */
+export const REPORT_VERSION = 2;
 
 /** Which backend ran, why, and the outcome of every probe made to choose it. */
 export const backendSelectionSchema = z.object({
@@ -140,10 +143,22 @@ export type VariantResult = z.infer<typeof variantResultSchema>;
 export const reportSchema = z.object({ ...reportFields, variants: z.array(variantResultSchema) });
 export type ProfileReport = z.infer<typeof reportSchema>;
 
-/** The same report in a JSON file: maps hold plain numbers. `storeReport` and `loadReport` convert. */
+/** The most variants a saved report may hold (a run has one result per registered variant). */
+export const MAX_SAVED_VARIANTS = 256;
+
+/**
+ * The report in a JSON file (what storeReport writes): every size bounded (`bounded`: strings,
+ * lists, records; tokens at most LIMITS.maxTokens; at most MAX_SAVED_VARIANTS variants) and the
+ * maps quantised, compressed and base64-encoded (`storedMapSchema`). `storeReport` and
+ * `loadReport` convert; `readStoredReport` reads versions 1 and 2 and shows what it can of a bad file.
+ */
+const storedHeaderFields = bounded(z.object(reportFields), { 'input.tokens': LIMITS.maxTokens }).shape;
+const storedVariantFields = bounded(z.object(variantResultFields)).shape;
+
+const storedVariantSchema = z.object({ ...storedVariantFields, map: storedMapSchema.optional() });
 export const storedReportSchema = z.object({
-  ...reportFields,
-  variants: z.array(z.object({ ...variantResultFields, map: storedMapSchema.optional() })),
+  ...storedHeaderFields,
+  variants: z.array(storedVariantSchema).max(MAX_SAVED_VARIANTS),
 });
 export type StoredReport = z.infer<typeof storedReportSchema>;
 
@@ -151,8 +166,98 @@ export function storeReport(report: ProfileReport): StoredReport {
   return { ...report, variants: report.variants.map(({ map, ...v }) => (map ? { ...v, map: storeMap(map) } : v)) };
 }
 
+/** The report of a stored one; a map that cannot be read throws, naming the variant and why. */
 export function loadReport(stored: StoredReport): ProfileReport {
-  return { ...stored, variants: stored.variants.map(({ map, ...v }) => (map ? { ...v, map: loadMap(map) } : v)) };
+  return {
+    ...stored,
+    variants: stored.variants.map(({ map, ...v }) => {
+      if (!map) return v;
+      try {
+        return { ...v, map: loadMap(map) };
+      } catch (err) {
+        throw new Error(`${v.id}: the map cannot be read (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+      }
+    }),
+  };
+}
+
+/** A part of a saved file that is not shown, and why: a variant's map, a whole variant, or the tokens. */
+export const omittedPartSchema = z.object({ part: z.enum(['map', 'variant', 'tokens']), variant: z.string().optional(), reason: z.string() });
+export type OmittedPart = z.infer<typeof omittedPartSchema>;
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function readMap(raw: unknown, version: 1 | 2): { ok: true; map: VariantMap } | { ok: false; error: string } {
+  try {
+    if (version === 1) {
+      const stored = validate(storedMapV1Schema, raw, 'map');
+      return stored.ok ? { ok: true, map: loadMapV1(stored.value) } : stored;
+    }
+    const stored = validate(storedMapSchema, raw, 'map');
+    return stored.ok ? { ok: true, map: loadMap(stored.value) } : stored;
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * Reads a stored report (an object parsed from JSON) of version 1 or 2. What cannot be shown is
+ * left out and said (`omitted`): a variant's map that is over the bounds or does not match its
+ * data, a malformed variant, tokens over the bounds. Anything else wrong refuses the whole file,
+ * with the first problem.
+ */
+export function readStoredReport(raw: unknown): { ok: true; report: ProfileReport; omitted: OmittedPart[] } | { ok: false; error: string } {
+  if (!isObject(raw)) return { ok: false, error: 'not a JSON object' };
+  const version = raw.version;
+  if (version !== 1 && version !== 2) {
+    return {
+      ok: false,
+      error:
+        typeof version === 'number' && version > REPORT_VERSION
+          ? `report version ${version} was written by a newer Attention Profiler; this one reads versions 1 to ${REPORT_VERSION}`
+          : `version: expected 1 to ${REPORT_VERSION}`,
+    };
+  }
+  const rawVariants = raw.variants;
+  if (!Array.isArray(rawVariants)) return { ok: false, error: 'variants: expected a list' };
+  if (rawVariants.length > MAX_SAVED_VARIANTS) return { ok: false, error: `variants: ${rawVariants.length} are more than the ${MAX_SAVED_VARIANTS} allowed` };
+  const omitted: OmittedPart[] = [];
+
+  // The run without its variants (a version 1 file reads as version 2); tokens over the bounds are left out.
+  const headerSchema = z.object({ ...storedHeaderFields, variants: z.array(z.never()) });
+  const header = { ...raw, version: REPORT_VERSION, variants: [] };
+  let parsedHeader = validate(headerSchema, header, 'file');
+  const rawInput = raw.input;
+  if (!parsedHeader.ok && isObject(rawInput) && rawInput.tokens !== undefined) {
+    const withoutTokens = validate(headerSchema, { ...header, input: { ...rawInput, tokens: undefined } }, 'file');
+    if (withoutTokens.ok) {
+      omitted.push({ part: 'tokens', reason: parsedHeader.error });
+      parsedHeader = withoutTokens;
+    }
+  }
+  if (!parsedHeader.ok) return parsedHeader;
+
+  const variantSchema = z.object(storedVariantFields);
+  const variants: VariantResult[] = [];
+  rawVariants.forEach((rawVariant, i) => {
+    const { map: rawMap, ...fields } = isObject(rawVariant) ? rawVariant : { map: undefined };
+    const parsed = validate(variantSchema, fields, 'variant');
+    if (!parsed.ok) {
+      const name = typeof fields.id === 'string' && fields.id.length <= 100 ? fields.id : `variant ${i + 1}`;
+      omitted.push({ part: 'variant', variant: name, reason: parsed.error });
+      return;
+    }
+    const variant: VariantResult = parsed.value;
+    if (rawMap !== undefined) {
+      const map = readMap(rawMap, version);
+      if (map.ok) variant.map = map.map;
+      else omitted.push({ part: 'map', variant: variant.id, reason: map.error });
+    }
+    variants.push(variant);
+  });
+  return { ok: true, report: { ...parsedHeader.value, variants }, omitted };
 }
 
 /** Progress of a run, one event per phase of each variant. */

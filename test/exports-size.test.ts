@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { profile } from '../src/engine/profile';
 import { exportText, parseSaved } from '../src/model/exports';
+import type { HtmlAssets } from '../src/model/export-html';
 import { formatBytes } from '../src/model/format';
 import { quantisationError, type VariantMap } from '../src/model/maps';
 import { storeReport, type ProfileReport } from '../src/model/report';
@@ -24,13 +26,13 @@ function recordLargeRun(): Promise<ProfileReport> {
   });
 }
 
-function htmlAssets(): { css: string; viewerScript: string } {
+function htmlAssets(): HtmlAssets {
   const read = (name: string) => {
     const file = path.join(DIST, name);
     assert.ok(fs.existsSync(file), `${file} is missing: run npm run build`);
     return fs.readFileSync(file, 'utf8');
   };
-  return { css: read('main.css'), viewerScript: read('report-viewer.js') };
+  return { css: read('main.css'), viewerScript: read('report-viewer.js'), sha256Base64: (text) => crypto.createHash('sha256').update(text, 'utf8').digest('base64') };
 }
 
 function assertWithinQuantisation(id: string, original: VariantMap, back: VariantMap, quantisation: Parameters<typeof quantisationError>[0], scale: number): void {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -93,7 +94,7 @@ function htmlAssets(): HtmlAssets {
     if (!fs.existsSync(file)) throw new Error(`the HTML report needs ${file}; run npm run build`);
     return fs.readFileSync(file, 'utf8');
   };
-  return { css: read('main.css'), viewerScript: read('report-viewer.js') };
+  return { css: read('main.css'), viewerScript: read('report-viewer.js'), sha256Base64: (text) => createHash('sha256').update(text, 'utf8').digest('base64') };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ReportContent } from '../model/content';
 import type { HtmlAssets } from '../model/export-html';
@@ -14,7 +15,7 @@ function defaultFolder(): vscode.Uri | undefined {
 export async function readHtmlAssets(extensionUri: vscode.Uri): Promise<HtmlAssets> {
   const read = async (name: string) => new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', name)));
   const [css, viewerScript] = await Promise.all([read('main.css'), read('report-viewer.js')]);
-  return { css, viewerScript };
+  return { css, viewerScript, sha256Base64: (text) => createHash('sha256').update(text, 'utf8').digest('base64') };
 }
 
 /** Asks where to write an export and writes it; undefined when the user cancels. */

@@ -1,10 +1,14 @@
 import { storeContent, type ReportContent } from './content';
-import { cspHash } from './sha256';
 
-/** The files an HTML report inlines: the view's stylesheet and the report viewer bundle. */
+/**
+ * The files an HTML report inlines (the view's stylesheet and the report viewer bundle), and the
+ * host's SHA-256 (base64 of the digest of the UTF-8 text; node:crypto in the CLI and the extension)
+ * for the script's Content-Security-Policy hash.
+ */
 export interface HtmlAssets {
   css: string;
   viewerScript: string;
+  sha256Base64(text: string): string;
 }
 
 /** JSON safe inside <script>: "<" is escaped so that no "</script>" can end the element early. */
@@ -48,7 +52,7 @@ export function htmlReport(content: ReportContent, assets: HtmlAssets): string {
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src ${cspHash(script)}; img-src data: blob:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${assets.sha256Base64(script)}'; img-src data: blob:">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>${escapeHtml(title)}</title>
 <style>${assets.css}</style>

@@ -76,8 +76,8 @@ export function inflateRaw(input: Uint8Array, expectedSize: number): Uint8Array 
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (message.startsWith('the compressed data')) throw err;
-    if (/unexpected EOF/u.test(message)) throw new Error('the compressed data ends early');
-    throw new Error(`the compressed data is not valid deflate (${message})`);
+    if (/unexpected EOF/u.test(message)) throw new Error('the compressed data ends early', { cause: err });
+    throw new Error(`the compressed data is not valid deflate (${message})`, { cause: err });
   }
   if (!ended) throw new Error('the compressed data ends early');
   if (size !== expectedSize) throw new Error(`the compressed data holds ${size} bytes, not the ${expectedSize} stated`);

@@ -51,6 +51,8 @@ const bundles = [
     entryPoints: ['webview/report-viewer.ts'],
     outfile: 'dist/webview/report-viewer.js',
     sourcemap: false,
+    // Inlined into every HTML export: minified, it is about half the size.
+    minify: true,
   },
 ];
 

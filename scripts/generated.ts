@@ -5,7 +5,7 @@ import { variantIdsModule } from '../src/engine/catalog';
 import { VARIANTS } from '../src/engine/variants/registry';
 import type { Variant } from '../src/engine/variants/variant';
 import { storedReportSchema } from '../src/model/report';
-import { sweepReportSchema } from '../src/model/sweep';
+import { storedSweepSchema } from '../src/model/exports';
 import { configurationContribution } from './settings-schema';
 
 /** The files `npm run generate` writes, with the content they must have for this registry. */
@@ -20,6 +20,6 @@ export function generatedFiles(variants: readonly Variant[] = VARIANTS): Array<{
     { path: 'src/model/variant-ids.ts', content: variantIdsModule(variants) },
     { path: 'package.json', content: json(pkg) },
     { path: 'docs/report.schema.json', content: json(z.toJSONSchema(storedReportSchema)) },
-    { path: 'docs/sweep.schema.json', content: json(z.toJSONSchema(sweepReportSchema)) },
+    { path: 'docs/sweep.schema.json', content: json(z.toJSONSchema(storedSweepSchema)) },
   ];
 }

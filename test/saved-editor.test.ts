@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileStem, freshNames, MAX_PNG_SIDE, pngBytes } from '../src/extension/png-files';
+import { fileStem, freshNames, pngBytes } from '../src/extension/png-files';
+import { PNG_LIMITS } from '../src/model/limits';
 import { loadingText, SavedRunSession, type SavedRunPage } from '../src/extension/saved-run-session';
 import type { ReportContent } from '../src/model/content';
 import { REPORT_VERSION, storeReport, type ProfileReport } from '../src/model/report';
@@ -315,7 +316,7 @@ describe('PNG exports', () => {
     assert.equal(pngBytes(url(pngHeader(512, 512)), 'full-map').length, 64);
     assert.throws(() => pngBytes(url(Buffer.from('GIF89a and more bytes than thirty-three')), 'full-map'), /full-map: the data is not a PNG image/u);
     assert.throws(() => pngBytes('data:image/png;base64,@@@@', 'full-map'), /not base64/u);
-    assert.throws(() => pngBytes(url(pngHeader(MAX_PNG_SIDE + 1, 2)), 'full-map'), /16385 x 2 image is outside 1 to 16384 pixels/u);
+    assert.throws(() => pngBytes(url(pngHeader(PNG_LIMITS.maxSide + 1, 2)), 'full-map'), /16385 x 2 image is outside 1 to 16384 pixels/u);
     assert.throws(() => pngBytes(`data:image/png;base64,${'A'.repeat(30 * 2 ** 20)}`, 'big'), /big: the image is larger than 16 MiB/u);
   });
 

@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import type { ReportContent } from '../model/content';
 import type { HtmlAssets } from '../model/export-html';
 import { exportStem, exportText, type ExportFormat } from '../model/exports';
-import { fileStem, freshNames, MAX_PNG_FILES, pngBytes } from './png-files';
+import { PNG_LIMITS } from '../model/limits';
+import { fileStem, freshNames, pngBytes } from './png-files';
 
 const FILTERS: Record<ExportFormat, Record<string, string[]>> = { json: { JSON: ['json'] }, csv: { CSV: ['csv'] }, html: { HTML: ['html'] } };
 
@@ -41,7 +42,7 @@ export async function exportToFile(format: ExportFormat, content: ReportContent,
  * a later run into the same folder from costing the earlier maps, without a dialog per file.
  */
 export async function exportImages(images: ReadonlyArray<{ name: string; dataUrl: string }>): Promise<vscode.Uri | undefined> {
-  if (images.length > MAX_PNG_FILES) throw new Error(`${images.length} images are more than the ${MAX_PNG_FILES} one export writes`);
+  if (images.length > PNG_LIMITS.maxFiles) throw new Error(`${images.length} images are more than the ${PNG_LIMITS.maxFiles} one export writes`);
   const checked = images.map((image) => ({ name: image.name, bytes: pngBytes(image.dataUrl, image.name) }));
   const picked = await vscode.window.showOpenDialog({
     canSelectFolders: true,

@@ -1,14 +1,9 @@
+import { PNG_LIMITS } from '../model/limits';
+
 /**
  * The PNG exports' pure side (src/extension/exports.ts writes them): what the view sends is
  * checked before anything is written, and no file is ever overwritten.
  */
-
-/** The largest PNG written (a 512 x 512 map is about 100 KiB; a chart, less). */
-export const MAX_PNG_BYTES = 16 * 2 ** 20;
-/** The largest side of a PNG written. */
-export const MAX_PNG_SIDE = 16384;
-/** The most PNGs in one export (a run has one map per variant; a sweep, its charts). */
-export const MAX_PNG_FILES = 256;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const PREFIX = 'data:image/png;base64,';
@@ -17,7 +12,7 @@ const PREFIX = 'data:image/png;base64,';
 export function pngBytes(dataUrl: string, name: string): Uint8Array {
   if (!dataUrl.startsWith(PREFIX)) throw new Error(`${name}: not a PNG data URL`);
   const base64 = dataUrl.slice(PREFIX.length);
-  if (base64.length > Math.ceil(MAX_PNG_BYTES / 3) * 4) throw new Error(`${name}: the image is larger than ${MAX_PNG_BYTES / 2 ** 20} MiB`);
+  if (base64.length > Math.ceil(PNG_LIMITS.maxBytes / 3) * 4) throw new Error(`${name}: the image is larger than ${PNG_LIMITS.maxBytes / 2 ** 20} MiB`);
   if (base64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/u.test(base64)) throw new Error(`${name}: the image data is not base64`);
   const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
   if (bytes.length < 33 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) throw new Error(`${name}: the data is not a PNG image (no PNG signature)`);
@@ -26,8 +21,8 @@ export function pngBytes(dataUrl: string, name: string): Uint8Array {
   const width = view.getUint32(16);
   const height = view.getUint32(20);
   if (view.getUint32(8) !== 13 || ihdr !== 'IHDR') throw new Error(`${name}: the PNG image has no header (IHDR) chunk`);
-  if (width < 1 || height < 1 || width > MAX_PNG_SIDE || height > MAX_PNG_SIDE)
-    throw new Error(`${name}: a ${width} x ${height} image is outside 1 to ${MAX_PNG_SIDE} pixels a side`);
+  if (width < 1 || height < 1 || width > PNG_LIMITS.maxSide || height > PNG_LIMITS.maxSide)
+    throw new Error(`${name}: a ${width} x ${height} image is outside 1 to ${PNG_LIMITS.maxSide} pixels a side`);
   return bytes;
 }
 

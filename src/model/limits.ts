@@ -27,6 +27,26 @@ export const LIMITS = {
   workerYoungHeapMiB: 256,
 } as const;
 
+/** What files read from anywhere (saved runs, sweeps) may hold: every size has a limit. */
+export const FILE_BOUNDS = {
+  /** Characters of any string (a name, a reason, a token's text). */
+  maxString: 10_000,
+  /** Items of any list (probes, warnings, timing samples, points). */
+  maxItems: 1_000,
+  /** Entries of any record (parameters, kernels per backend), and characters of their keys. */
+  maxEntries: 1_000,
+  maxKey: 200,
+  /** Variants of a saved run. */
+  maxVariants: 256,
+} as const;
+
+/** What a PNG export of the view may be: size, side, and images per export. */
+export const PNG_LIMITS = {
+  maxBytes: 16 * 2 ** 20,
+  maxSide: 16384,
+  maxFiles: 256,
+} as const;
+
 /** The defaults of a run and a sweep (CLI, benchmarks, tests). */
 export const DEFAULTS = {
   backend: 'auto',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BACKEND_CHOICES, BACKENDS } from './backends';
 import { ceilingSchema, efficiencySchema } from './efficiency';
 import { probeSchema } from './probe';
-import { LIMITS } from './limits';
+import { FILE_BOUNDS, LIMITS } from './limits';
 import { loadMap, loadMapV1, mapSchema, storeMap, storedMapSchema, storedMapV1Schema, type VariantMap } from './maps';
 import { paramValueSchema } from './settings';
 import { bounded, validate } from './validation';
@@ -143,12 +143,9 @@ export type VariantResult = z.infer<typeof variantResultSchema>;
 export const reportSchema = z.object({ ...reportFields, variants: z.array(variantResultSchema) });
 export type ProfileReport = z.infer<typeof reportSchema>;
 
-/** The most variants a saved report may hold (a run has one result per registered variant). */
-export const MAX_SAVED_VARIANTS = 256;
-
 /**
  * The report in a JSON file (what storeReport writes): every size bounded (`bounded`: strings,
- * lists, records; tokens at most LIMITS.maxTokens; at most MAX_SAVED_VARIANTS variants) and the
+ * lists, records; tokens at most LIMITS.maxTokens; at most FILE_BOUNDS.maxVariants variants) and the
  * maps quantised, compressed and base64-encoded (`storedMapSchema`). `storeReport` and
  * `loadReport` convert; `readStoredReport` reads versions 1 and 2 and shows what it can of a bad file.
  */
@@ -158,7 +155,7 @@ const storedVariantFields = bounded(z.object(variantResultFields)).shape;
 const storedVariantSchema = z.object({ ...storedVariantFields, map: storedMapSchema.optional() });
 export const storedReportSchema = z.object({
   ...storedHeaderFields,
-  variants: z.array(storedVariantSchema).max(MAX_SAVED_VARIANTS),
+  variants: z.array(storedVariantSchema).max(FILE_BOUNDS.maxVariants),
 });
 export type StoredReport = z.infer<typeof storedReportSchema>;
 
@@ -222,7 +219,7 @@ export function readStoredReport(raw: unknown): { ok: true; report: ProfileRepor
   }
   const rawVariants = raw.variants;
   if (!Array.isArray(rawVariants)) return { ok: false, error: 'variants: expected a list' };
-  if (rawVariants.length > MAX_SAVED_VARIANTS) return { ok: false, error: `variants: ${rawVariants.length} are more than the ${MAX_SAVED_VARIANTS} allowed` };
+  if (rawVariants.length > FILE_BOUNDS.maxVariants) return { ok: false, error: `variants: ${rawVariants.length} are more than the ${FILE_BOUNDS.maxVariants} allowed` };
   const omitted: OmittedPart[] = [];
 
   // The run without its variants (a version 1 file reads as version 2); tokens over the bounds are left out.

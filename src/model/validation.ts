@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FILE_BOUNDS } from './limits';
 
 /** The first problem zod found, as "path: message" ("input.tokenizer: Invalid option ..."). */
 export function firstIssue(error: z.ZodError, whole = 'message'): string {
@@ -11,17 +12,6 @@ export function validate<T>(schema: z.ZodType<T>, raw: unknown, whole = 'message
   const parsed = schema.safeParse(raw);
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: firstIssue(parsed.error, whole) };
 }
-
-/** What `bounded` allows unless told otherwise: files are read from anywhere, so every size has a limit. */
-export const FILE_BOUNDS = {
-  /** Characters of any string (a name, a reason, a token's text). */
-  maxString: 10_000,
-  /** Items of any list (probes, warnings, timing samples, points). */
-  maxItems: 1_000,
-  /** Entries of any record (parameters, kernels per backend), and characters of their keys. */
-  maxEntries: 1_000,
-  maxKey: 200,
-} as const;
 
 /**
  * The same schema with every size bounded, for what is read from files: each string at most

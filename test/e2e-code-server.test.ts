@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { OUTPUT_DIR, chromiumPath, launchChromium } from './browser/chromium';
 import { codeServerEntry, startCodeServer, type CodeServer } from './browser/code-server';
 
@@ -143,6 +143,46 @@ describe('end to end in code-server 4.100.3 (VS Code 1.100.3) with the packaged 
     await view.locator('.message', { hasText: 'Done: 14 variants on 8 tokens' }).waitFor({ timeout: 60_000 });
   });
 
+  it('exports a run as JSON, CSV, HTML and PNG from the packaged VSIX, with code-server started outside the repository', async () => {
+    const view = viewFrame(page);
+    await view.locator('vscode-textarea textarea').fill('ids: 1, 2, 3, 4, 5, 6, 7, 8');
+    await view.getByRole('button', { name: 'Run', exact: true }).click();
+    await view.locator('.message', { hasText: 'Done: 14 variants on 8 tokens' }).waitFor({ timeout: 60_000 });
+    const exportsBar = view.locator('.exports', { hasText: 'Export run:' });
+    const dialog = page.locator('.quick-input-widget input');
+    for (const format of ['JSON', 'CSV', 'HTML']) {
+      await exportsBar.getByRole('button', { name: format, exact: true }).click();
+      // code-server's save dialog (its simple file dialog) fills in the proposed path in steps: the
+      // folder first, then the name. Accept it once it is whole.
+      await dialog.waitFor();
+      const target = await proposedPath(dialog, `.${format.toLowerCase()}`);
+      assert.ok(target.startsWith(server.workspace), `${target}: proposed in the workspace`);
+      await page.keyboard.press('Enter');
+      await view.locator('.message', { hasText: `Exported ${path.basename(target)}.` }).waitFor({ timeout: 30_000 });
+      const text = fs.readFileSync(target, 'utf8');
+      if (format === 'JSON') {
+        const saved = JSON.parse(text) as { input: { n: number }; variants: unknown[] };
+        assert.deepEqual([saved.input.n, saved.variants.length], [8, 14]);
+      } else if (format === 'CSV') {
+        assert.equal(text.trim().split('\r\n').length, 15, 'a header and 14 variants');
+      } else {
+        assert.match(text, /script-src 'sha256-[A-Za-z0-9+/]{43}='/u);
+        assert.match(text, /<script id="report-data" type="application\/json">\{"kind":"run"/u);
+      }
+    }
+    const pngs = path.join(server.workspace, 'maps');
+    fs.mkdirSync(pngs);
+    await exportsBar.getByRole('button', { name: 'PNG', exact: true }).click();
+    await dialog.waitFor();
+    await dialog.fill(`${pngs}/`);
+    await page.locator('.quick-input-widget .monaco-button', { hasText: 'Export PNGs here' }).click();
+    await view.locator('.message', { hasText: /^Exported 14 PNG files to / }).waitFor({ timeout: 30_000 });
+    const files = fs.readdirSync(pngs).filter((f) => f.endsWith('.png'));
+    assert.equal(files.length, 14);
+    for (const f of files) assert.deepEqual([...fs.readFileSync(path.join(pngs, f)).subarray(1, 4)], [0x50, 0x4e, 0x47], f);
+    notes.push(`exports from the packaged VSIX (code-server's cwd ${server.cwd}): JSON, CSV, HTML, 14 PNG`);
+  });
+
   it('a sweep in the view draws its charts; results can be saved as a run file that opens in the view', async () => {
     const view = viewFrame(page);
     await view.locator('vscode-textfield.lengths input').fill('128, 256, 512');
@@ -230,3 +270,15 @@ describe('end to end in code-server 4.100.3 (VS Code 1.100.3) with the packaged 
     await setUserSettings(page, SETTINGS);
   });
 });
+
+/** The save dialog's proposed path, once it ends with the export's extension. */
+async function proposedPath(dialog: Locator, extension: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  let value = await dialog.inputValue();
+  while (!value.endsWith(extension) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = await dialog.inputValue();
+  }
+  assert.ok(value.endsWith(extension), `the save dialog proposed ${value}`);
+  return value;
+}

@@ -116,7 +116,10 @@ describe("the view's GPU lane in headless Chromium (SwiftShader's WebGPU and Web
       for (const v of report.variants) {
         assert.ok(v.check?.passed && v.check.relError <= DEFAULTS.gateTolerance, `${v.id}: gate ${v.check?.relError}`);
         assert.deepEqual(Object.keys(v.backend.kernels), [backend], `${v.id}: every kernel ran on ${backend}`);
-        assert.ok(v.time && v.time.runs >= DEFAULTS.repeats && v.time.firstCallMs > 0 && v.time.warmups === DEFAULTS.warmups, `${v.id}: timing`);
+        assert.ok(
+          v.time && v.time.runs >= DEFAULTS.repeats && v.time.firstCallMs > 0 && v.time.warmups >= 1 && v.time.warmups <= DEFAULTS.warmups,
+          `${v.id}: timing (warm-ups are budgeted by time: at least one, at most the setting)`,
+        );
         assert.equal(v.memory.measuredBytes, v.memory.predictedBytes, `${v.id}: measured = predicted bytes`);
         assert.ok(v.map && v.map.values instanceof Float32Array, `${v.id}: its map`);
       }

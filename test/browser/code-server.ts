@@ -24,6 +24,8 @@ function freePort(): Promise<number> {
 export interface CodeServer {
   url: string;
   workspace: string;
+  /** code-server's working directory: a temporary folder, never the repository. */
+  cwd: string;
   log(): string;
   stop(): void;
 }
@@ -65,7 +67,8 @@ export async function startCodeServer(options: { entry: string; vsix: string; ro
       '--disable-workspace-trust',
       options.workspace,
     ],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    // Started in a folder of its own, not the repository: the extension must find its files in its own folder.
+    { env, cwd: options.root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -78,6 +81,7 @@ export async function startCodeServer(options: { entry: string; vsix: string; ro
   return {
     url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.workspace)}`,
     workspace: options.workspace,
+    cwd: options.root,
     log: () => output,
     stop: () => {
       child.kill('SIGTERM');

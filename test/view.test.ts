@@ -197,11 +197,15 @@ describe('the Attention comparison view in headless Chromium, under the producti
     await postToView(page, 'inputError', { message: 'bad token id "x" at position 1: ids are non-negative integers separated by commas or spaces' });
     assert.match(await page.locator('.message').innerText(), /bad token id "x"/u);
     assert.equal(await page.locator('.message').getAttribute('role'), 'alert');
+    // An error offers the extension's log; the click asks the host to show it.
+    await page.getByRole('button', { name: 'Show log', exact: true }).click();
+    assert.ok(await page.evaluate(() => (window as unknown as { __posted: Array<{ name?: string }> }).__posted.some((m) => m.name === 'showLog')));
 
     await postToView(page, 'runStarted', { id: 7, label: 'Profiling 14 variants on webasm' });
     await postToView(page, 'progress', { id: 7, event: { kind: 'variant', id: 'strided', index: 2, total: 14, phase: 'timing', run: 3 } });
     assert.equal(await page.locator('.progress-label').innerText(), '3/14 strided: timing run 3');
     assert.equal(await page.locator('vscode-progress-bar').isVisible(), true);
+    assert.equal(await page.getByRole('button', { name: 'Show log', exact: true }).isVisible(), false, 'no log offered once the error is gone');
     await postToView(page, 'runEnded', { id: 7, outcome: 'cancelled', message: 'The run was cancelled; the results shown are from the previous run.' });
     assert.match(await page.locator('.message').innerText(), /cancelled/u);
     assert.equal(await page.locator('article.card').count(), 14, 'previous results stay');

@@ -78,7 +78,8 @@ export function configurationContribution(variants: readonly Variant[]): JsonSch
       minimum: 1,
       maximum: LIMITS.maxMemoryBudgetMiB,
       default: SETTING_DEFAULTS.memoryBudgetMiB,
-      description: 'A variant whose predicted intermediates and weights exceed this is skipped, with the memory it would need.',
+      description:
+        "A variant whose predicted intermediates and weights exceed this is skipped, with the memory it would need. At most the machine's memory: a larger value is lowered to it, and the run says so.",
     },
     [`${SECTION}.sweepLengths`]: {
       type: 'string',

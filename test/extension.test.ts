@@ -15,6 +15,7 @@ function fakeVscode() {
   const posted: unknown[] = [];
   let onMessage: ((m: unknown) => void) | undefined;
   const config = new Map<string, unknown>();
+  const channels: Array<{ name: string; options: unknown; lines: string[]; shown: number }> = [];
   const vscode = {
     Uri: {
       joinPath: (base: { fsPath: string }, ...parts: string[]) => ({ fsPath: path.join(base.fsPath, ...parts), toString: () => path.join(base.fsPath, ...parts) }),
@@ -31,6 +32,18 @@ function fakeVscode() {
         return { dispose() {} };
       },
       withProgress: () => Promise.resolve(),
+      createOutputChannel: (name: string, options: unknown) => {
+        const channel = { name, options, lines: [] as string[], shown: 0 };
+        channels.push(channel);
+        const write = (m: string | Error) => void channel.lines.push(m instanceof Error ? m.message : m);
+        return {
+          info: write,
+          warn: write,
+          error: write,
+          show: () => void channel.shown++,
+          dispose() {},
+        };
+      },
     },
     commands: {
       registerCommand: (id: string, fn: (...a: unknown[]) => unknown) => {
@@ -58,7 +71,7 @@ function fakeVscode() {
     },
     onDidDispose: () => ({ dispose() {} }),
   };
-  return { vscode, registered, posted, webviewView, config, send: (m: unknown) => onMessage?.(m) };
+  return { vscode, registered, posted, webviewView, config, channels, send: (m: unknown) => onMessage?.(m) };
 }
 
 /** A message of the view's channel, as the view posts it. */
@@ -127,6 +140,14 @@ describe('extension activation', () => {
       fake.send(event('run', { input: { text: 'hello', tokenizer: 'o200k_base' } }));
       await new Promise((r) => setTimeout(r, 10));
       assert.match(JSON.stringify(fake.posted.at(-1)), /Setting attentionProfiler.headDim is not valid/u);
+      // The log: one channel, a log channel, named for the extension; the view's "Show log" shows it.
+      assert.deepEqual(
+        fake.channels.map((c) => [c.name, c.options]),
+        [['Attention Profiler', { log: true }]],
+      );
+      assert.ok(fake.channels[0].lines.some((l) => /not started: Setting attentionProfiler.headDim is not valid/u.test(l)));
+      fake.send(event('showLog', {}));
+      assert.equal(fake.channels[0].shown, 1);
       assert.deepEqual(constructed, []);
       assert.ok(!Object.keys(require.cache).some((k) => /node_modules[\\/](gpu\.js|gl|gpt-tokenizer)[\\/]/u.test(k)), 'gpu.js, gl and the tokenizer are not loaded');
 

@@ -12,7 +12,7 @@ interface Manifest {
   engines: { vscode: string };
   devDependencies: Record<string, string>;
   activationEvents: string[];
-  capabilities: { untrustedWorkspaces: { supported: boolean }; virtualWorkspaces: boolean };
+  capabilities: { untrustedWorkspaces: { supported: boolean | 'limited'; description?: string; restrictedConfigurations?: string[] }; virtualWorkspaces: boolean };
   contributes: {
     configuration: { properties: Record<string, { description?: string; default?: unknown; properties?: Record<string, unknown> }> };
     commands: Array<{ command: string; title: string; category: string }>;
@@ -33,9 +33,18 @@ describe('the extension manifest', () => {
     assert.equal(pkg.engines.vscode, '^1.100.0');
     assert.match(pkg.devDependencies['@types/vscode'], /^[~^]?1\.100\./u);
     assert.deepEqual(pkg.activationEvents, []);
-    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.equal(pkg.capabilities.virtualWorkspaces, true);
     assert.equal(pkg.main, './dist/extension.js');
+  });
+
+  it('in an untrusted workspace, the workspace cannot set the budgets or the backend (your user settings apply)', () => {
+    const untrusted = pkg.capabilities.untrustedWorkspaces;
+    const restricted = untrusted.restrictedConfigurations ?? [];
+    for (const key of ['backend', 'memoryBudgetMiB', 'timeBudgetMs', 'sweepPointBudgetMs']) assert.ok(restricted.includes(`attentionProfiler.${key}`), key);
+    // Each one is a setting the extension contributes (a misspelt key would restrict nothing).
+    for (const key of restricted) assert.ok(pkg.contributes.configuration.properties[key], `${key} is a contributed setting`);
+    assert.match(untrusted.description ?? '', /budgets .* backend/u);
   });
 
   it('puts "Profile attention" in the palette, the editor context menu on a selection, and the view title', () => {

@@ -203,6 +203,7 @@ function fakeVscode(initialText: string) {
     },
     ViewColumn: { Active: -1 },
     window: {
+      createOutputChannel: () => ({ info() {}, warn() {}, error() {}, show() {}, dispose() {} }),
       registerWebviewViewProvider: () => ({ dispose() {} }),
       registerCustomEditorProvider: (_id: string, p: typeof provider) => {
         provider = p;

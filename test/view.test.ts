@@ -154,6 +154,39 @@ describe('the Attention comparison view in headless Chromium, under the producti
     await page.close();
   });
 
+  it('isolates token text in tooltips: a right-to-left override in a token cannot reverse the rest of the tooltip', async () => {
+    const page = await openView(1000);
+    // Token 0 carries a right-to-left override; token 1 is Hebrew (right-to-left letters).
+    const tokens = run.input.tokens!.map((t, i) => (i === 0 ? { ...t, text: '\u202eabc' } : i === 1 ? { ...t, text: '\u05e9\u05dc\u05d5\u05dd' } : t));
+    await postToView(page, 'state', state('', { ...run, input: { ...run.input, tokens } }));
+    await page.waitForSelector('article.card');
+    await page.locator('article.card[data-variant="full"] canvas.map-overlay').focus();
+    await page.keyboard.press('ArrowDown');
+    const tooltip = page.locator('article.card[data-variant="full"] .tooltip');
+    // The override is shown by its code point, and each token's text is isolated (FSI ... PDI).
+    assert.equal(await tooltip.innerText(), 'query #0 "\u2068[U+202E]abc\u2069" \u2192 key #0 "\u2068[U+202E]abc\u2069": allowed');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await tooltip.innerText(), 'query #0 "\u2068[U+202E]abc\u2069" \u2192 key #1 "\u2068\u05e9\u05dc\u05d5\u05dd\u2069": masked');
+    // Laid out on one line, the words after each token stay to its right, in reading order.
+    const order = await page.evaluate(() => {
+      const tip = document.querySelector('article.card[data-variant="full"] .tooltip') as HTMLElement;
+      tip.style.setProperty('max-width', 'none');
+      tip.style.setProperty('white-space', 'nowrap');
+      const node = tip.firstChild!;
+      const text = node.textContent!;
+      const x = (needle: string) => {
+        const range = document.createRange();
+        const at = text.indexOf(needle);
+        range.setStart(node, at);
+        range.setEnd(node, at + 1);
+        return range.getBoundingClientRect().left;
+      };
+      return ['query', 'abc', '\u2192', 'key', '\u05e9', 'masked'].map(x);
+    });
+    for (let i = 1; i < order.length; i++) assert.ok(order[i] > order[i - 1], `part ${i} is right of part ${i - 1}: ${order.join(', ')}`);
+    await page.close();
+  });
+
   it('shows bad input, progress and the end of a run as messages, keeping the previous results', async () => {
     const page = await openView(800);
     await postToView(page, 'state', state('', run));
@@ -164,11 +197,15 @@ describe('the Attention comparison view in headless Chromium, under the producti
     await postToView(page, 'inputError', { message: 'bad token id "x" at position 1: ids are non-negative integers separated by commas or spaces' });
     assert.match(await page.locator('.message').innerText(), /bad token id "x"/u);
     assert.equal(await page.locator('.message').getAttribute('role'), 'alert');
+    // An error offers the extension's log; the click asks the host to show it.
+    await page.getByRole('button', { name: 'Show log', exact: true }).click();
+    assert.ok(await page.evaluate(() => (window as unknown as { __posted: Array<{ name?: string }> }).__posted.some((m) => m.name === 'showLog')));
 
     await postToView(page, 'runStarted', { id: 7, label: 'Profiling 14 variants on webasm' });
     await postToView(page, 'progress', { id: 7, event: { kind: 'variant', id: 'strided', index: 2, total: 14, phase: 'timing', run: 3 } });
     assert.equal(await page.locator('.progress-label').innerText(), '3/14 strided: timing run 3');
     assert.equal(await page.locator('vscode-progress-bar').isVisible(), true);
+    assert.equal(await page.getByRole('button', { name: 'Show log', exact: true }).isVisible(), false, 'no log offered once the error is gone');
     await postToView(page, 'runEnded', { id: 7, outcome: 'cancelled', message: 'The run was cancelled; the results shown are from the previous run.' });
     assert.match(await page.locator('.message').innerText(), /cancelled/u);
     assert.equal(await page.locator('article.card').count(), 14, 'previous results stay');

@@ -119,8 +119,42 @@ describe('the profiling worker (dist/worker.js) seen from the extension host', (
       await assert.rejects(call.result, (e: RunFailure) => e.kind === 'cancelled' && /stopped in the middle of a kernel/u.test(e.message));
       const ms = Date.now() - cancelAt - 200;
       assert.ok(ms < 1000 && ms >= CANCEL_GRACE_MS - 50, `stopped ${ms} ms after the cancel`);
+      // The fresh worker numbers its calls from 1 again: the cancel of the old worker's call 1 is not its own.
       const again = await worker.run(text('fresh worker'), SETTINGS, () => {}).result;
-      assert.equal(again.variants.length, 3);
+      assert.equal(again.cancelled, false, 'the first call of the fresh worker is not taken for the cancelled one');
+      assert.deepEqual(
+        again.variants.map((v) => v.status),
+        ['ok', 'ok', 'ok'],
+      );
+    } finally {
+      worker.dispose();
+    }
+  });
+
+  it("a cancel's grace timer is bound to the call it cancelled: a run started meanwhile is not stopped by it", async () => {
+    const worker = new ProfilerWorker(SCRIPT);
+    try {
+      // The cancelled run ends at its next check, well within the grace period; the run asked for at
+      // the same moment goes on for longer than the grace period and must not be stopped by that timer.
+      let cancelled: Promise<void> | undefined;
+      let next: ReturnType<ProfilerWorker['run']> | undefined;
+      let startedAt = 0;
+      const first = worker.run(text(ids(300)), { ...SETTINGS, variants: ['sliding', 'local', 'full'], timeBudgetMs: 5000 }, (e) => {
+        if (cancelled || e.kind !== 'variant' || e.phase !== 'timing') return;
+        cancelled = first.cancel();
+        startedAt = Date.now();
+        next = worker.run(text(ids(300)), { ...SETTINGS, variants: ['sliding', 'full'], timeBudgetMs: CANCEL_GRACE_MS * 2 }, () => {});
+      });
+      assert.equal((await first.result).cancelled, true);
+      await cancelled;
+      const again = await next!.result;
+      assert.ok(Date.now() - startedAt > CANCEL_GRACE_MS, 'the next run outlasted the grace period');
+      assert.equal(again.cancelled, false);
+      assert.deepEqual(
+        again.variants.map((v) => v.status),
+        ['ok', 'ok'],
+      );
+      assert.equal(worker.started, true, 'the worker was not stopped');
     } finally {
       worker.dispose();
     }

@@ -20,12 +20,34 @@ export function formatPercent(fraction: number): string {
   return `${p >= 10 ? p.toFixed(0) : p >= 1 ? p.toFixed(1) : p.toFixed(2)}%`;
 }
 
-/** A token for a tooltip: its text made visible (spaces, newlines) and its index. */
+/** Unicode's bidirectional controls: marks, embeddings, overrides and isolates. */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+/** First strong isolate and pop directional isolate: the text between them is laid out on its own. */
+const FSI = '\u2068';
+const PDI = '\u2069';
+
+/**
+ * A token's text as the view shows it, in a tooltip, a title or an element's text: spaces, tabs
+ * and newlines made visible, bidirectional controls shown by their code point (a right-to-left
+ * override in a token would otherwise reverse what follows it, and a pop in it could close the
+ * isolate early), cut after 24 characters, and isolated (FSI ... PDI) so that right-to-left text in
+ * a token cannot reorder the rest of the line around it.
+ */
+export function isolateToken(text: string): string {
+  const cut = text.length > 24 ? text.slice(0, 24) : text;
+  const shown = cut
+    .replace(/\n/gu, '\u21b5')
+    .replace(/\t/gu, '\u2192')
+    .replace(/ /gu, '\u00b7')
+    .replace(BIDI_CONTROLS, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`);
+  return `${FSI}${shown}${cut === text ? '' : '\u2026'}${PDI}`;
+}
+
+/** A token for a tooltip: its index and its text (`isolateToken`). */
 export function describeToken(tokens: ReadonlyArray<{ text: string }> | undefined, index: number): string {
   const text = tokens?.[index]?.text;
   if (text === undefined) return `#${index}`;
-  const shown = text.replace(/\n/gu, '\u21b5').replace(/\t/gu, '\u2192').replace(/ /gu, '\u00b7');
-  return `#${index} "${shown.length > 24 ? `${shown.slice(0, 24)}\u2026` : shown}"`;
+  return `#${index} "${isolateToken(text)}"`;
 }
 
 /** Position on a log scale between lo and hi, in [0, 1]. */

@@ -27,11 +27,18 @@ let input: ViewInput = EMPTY_INPUT;
 
 const message = el('p', 'message', '');
 message.setAttribute('role', 'status');
+// The live view's errors offer the extension's log (probes, timings, the error with its stack).
+const showLog = button('Show log', 'Open the Attention Profiler log (Output panel): backend probes, timings and errors', () => host.endpoint.emit('showLog', {}), true);
+showLog.className = 'show-log';
+showLog.hidden = true;
+const messageArea = el('div', 'message-area');
+messageArea.append(message, showLog);
 
 function showMessage(kind: 'info' | 'error', text: string): void {
   message.textContent = text;
   message.setAttribute('role', kind === 'error' ? 'alert' : 'status');
   message.classList.toggle('error', kind === 'error');
+  showLog.hidden = mode !== 'live' || kind !== 'error' || text === '';
 }
 
 function remember(next: ViewInput): void {
@@ -43,7 +50,7 @@ const results = new ResultsPanel(mode, { emit: (name, payload) => host.endpoint.
 
 const panel =
   mode === 'live'
-    ? new InputPanel(EMPTY_INPUT, message, {
+    ? new InputPanel(EMPTY_INPUT, messageArea, {
         run: (next) => {
           remember(next);
           if (next.text.trim() === '') {

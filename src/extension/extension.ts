@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ProfileReport } from '../model/report';
 import type { SweepReport } from '../model/sweep';
+import { LOG_NAME } from './log';
 import { RunController } from './run-controller';
 import { COMPARE_COMMAND, SAVED_RUN_EDITOR, SavedRunEditorProvider, compareSavedRuns } from './saved-runs';
 import { AttentionViewProvider, VIEW_ID } from './view-provider';
@@ -25,12 +26,20 @@ export interface AttentionProfilerApi {
  * tokenizer vocabularies) starts on the first run or token count.
  */
 export function activate(context: vscode.ExtensionContext): AttentionProfilerApi {
+  // The log is created here but written only when something is used; it holds no token text.
+  const log = vscode.window.createOutputChannel(LOG_NAME, { log: true });
   const worker = new ProfilerWorker(workerScript(context.extensionUri.fsPath));
-  const controller = new RunController(worker, context.extensionUri, async () => {
-    await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
-  });
+  const controller = new RunController(
+    worker,
+    context.extensionUri,
+    async () => {
+      await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+    },
+    log,
+  );
   const provider = new AttentionViewProvider(context.extensionUri, controller, selectedText);
   context.subscriptions.push(
+    log,
     { dispose: () => worker.dispose() },
     controller,
     provider,

@@ -10,6 +10,7 @@ import type { HostSide, RunOutcome, ViewInput, ViewSide } from '../protocol/view
 import { Disposable } from './disposable';
 import { exportImages, exportToFile, saveRun } from './exports';
 import { chooseLane, type LaneChoice } from './lanes';
+import { logLines, type Log } from './log';
 import { defaultTokenizer, maxTokensSetting, readRunSettings, readSweepSettings, sweepLengthsSetting } from './settings';
 import { ViewLane } from './view-lane';
 import { describeForUser } from './wording';
@@ -47,6 +48,10 @@ export class RunController extends Disposable {
   /** Increases with every run or sweep asked for: a request that is no longer the latest gives way. */
   private latestRequest = 0;
   private countTimer: NodeJS.Timeout | undefined;
+  /** Notes on the settings (a budget lowered to the machine's memory) already shown as a warning. */
+  private readonly warned = new Set<string>();
+  /** The notes of the settings of the run or sweep going on, added to its last message. */
+  private notes: string[] = [];
 
   constructor(
     private readonly worker: ProfilerWorker,
@@ -54,6 +59,8 @@ export class RunController extends Disposable {
     private readonly extensionUri: vscode.Uri,
     /** Reveals the Attention comparison view (its GPU lane runs there). */
     private readonly openView: () => Promise<void>,
+    /** The extension's log ("Attention Profiler" in the Output panel). */
+    private readonly log: Log,
     private view: ViewChannel | undefined = undefined,
   ) {
     super();
@@ -100,6 +107,11 @@ export class RunController extends Disposable {
 
   get lastSweepResult(): SweepReport | null {
     return this.lastSweep;
+  }
+
+  /** The view's "Show log": the log, in the Output panel. */
+  showLog(): void {
+    this.log.show(true);
   }
 
   /** The whole state, for a view that was (re)created. */
@@ -151,7 +163,9 @@ export class RunController extends Disposable {
       return;
     }
     const settings = read.settings;
-    const id = this.start(`Profiling ${settings.variants.length} variants: choosing the backend (${settings.backend})`);
+    const id = this.start(`Profiling ${settings.variants.length} variants: choosing the backend (${settings.backend})`, read.notes);
+    const startedAt = performance.now();
+    this.log.info(logLines.runRequest(id, settings));
     let notify: ((e: ProgressEvent) => void) | undefined;
     const call = await this.launch(id, settings.backend, input, settings.maxTokens, (choice) =>
       choice.lane.run(choice.input, { ...settings, ...(choice.auto ? { auto: choice.auto } : {}) }, (event) => {
@@ -173,6 +187,7 @@ export class RunController extends Disposable {
     }
     try {
       const report = await call.result;
+      for (const line of logLines.report(id, report, performance.now() - startedAt)) this.log.info(line);
       if (!this.finish(id)) return;
       if (report.cancelled) {
         this.end(id, 'cancelled', CANCELLED);
@@ -183,6 +198,7 @@ export class RunController extends Disposable {
       const failed = report.variants.filter((v) => v.status === 'failed').map((v) => v.id);
       this.end(id, 'done', failed.length > 0 ? `Done; ${failed.join(', ')} failed (see their cards).` : `Done: ${report.variants.length} variants on ${report.input.n} tokens.`);
     } catch (err) {
+      this.logFailure(id, err, startedAt);
       if (this.finish(id)) this.endWithFailure(id, err, CANCELLED);
     }
   }
@@ -198,7 +214,9 @@ export class RunController extends Disposable {
       return;
     }
     const settings = read.settings;
-    const id = this.start(`Sweeping ${settings.variants.length} variants over N = ${settings.lengths.join(', ')}: choosing the backend (${settings.backend})`);
+    const id = this.start(`Sweeping ${settings.variants.length} variants over N = ${settings.lengths.join(', ')}: choosing the backend (${settings.backend})`, read.notes);
+    const startedAt = performance.now();
+    this.log.info(logLines.sweepRequest(id, settings));
     let meta: SweepMeta | undefined;
     const points = new Map<VariantId, SweepPoint[]>();
     const call = await this.launch(id, settings.backend, input, maxTokensSetting(), (choice) =>
@@ -211,6 +229,7 @@ export class RunController extends Disposable {
     if (!call) return;
     try {
       const sweep = await call.result;
+      for (const line of logLines.sweep(id, sweep, performance.now() - startedAt)) this.log.info(line);
       if (!this.finish(id)) return;
       this.showSweep(id, sweep);
       this.end(
@@ -219,6 +238,7 @@ export class RunController extends Disposable {
         sweep.cancelled ? 'The sweep was cancelled; the points measured are shown.' : `Sweep done: ${sweep.variants.length} variants over ${settings.lengths.length} lengths.`,
       );
     } catch (err) {
+      this.logFailure(id, err, startedAt);
       if (!this.finish(id)) return;
       // The lane was stopped or died: keep the points it had streamed.
       const hasPoints = [...points.values()].some((p) => p.length > 0);
@@ -239,14 +259,21 @@ export class RunController extends Disposable {
     start: (choice: LaneChoice) => LaneCall<R>,
   ): Promise<LaneCall<R> | undefined> {
     let choice: LaneChoice;
+    const choosing = performance.now();
     try {
       choice = await chooseLane({ worker: this.worker, view: (open) => this.viewLane(open) }, backend, input.text, input.tokenizer, maxTokens);
     } catch (err) {
+      this.logFailure(id, err, choosing);
       if (this.finish(id)) this.endWithFailure(id, err, CANCELLED);
       return undefined;
     }
+    this.log.info(logLines.laneChosen(id, choice.laneName, performance.now() - choosing));
+    for (const line of logLines.probes(id, choice.auto?.known ?? [])) this.log.info(line);
     const running = this.running;
-    if (running?.id !== id) return undefined;
+    if (running?.id !== id) {
+      this.log.info(`#${id}: not started, a newer request replaced it`);
+      return undefined;
+    }
     const call = start(choice);
     running.call = call;
     running.label = running.label.replace(/: choosing the backend \([^)]*\)$/u, ` in the ${choice.laneName === 'view' ? "view's GPU lane" : 'worker'}`);
@@ -274,6 +301,7 @@ export class RunController extends Disposable {
     const mine = ++this.latestRequest;
     while (this.running) {
       const current = this.running;
+      this.log.info(`#${current.id}: cancelled by a new request`);
       await this.cancel();
       await current.call?.result.catch(() => undefined);
       if (this.running === current) this.running = null;
@@ -286,10 +314,12 @@ export class RunController extends Disposable {
     return this.lastSweep ? { kind: 'sweep', sweep: this.lastSweep } : undefined;
   }
 
-  private start(label: string): number {
+  private start(label: string, notes: string[]): number {
     const id = this.nextId++;
     this.running = { id, label };
     this.message = null;
+    this.notes = notes;
+    this.warnOnce(notes);
     this.view?.emit('runStarted', { id, label });
     return id;
   }
@@ -313,19 +343,46 @@ export class RunController extends Disposable {
     else this.end(id, 'failed', failure.detail ? describeForUser(failure.detail) : failure.message, failure.kind === 'userError');
   }
 
-  private end(id: number, outcome: RunOutcome, text: string, inputError = false): void {
+  private end(id: number, outcome: RunOutcome, given: string, inputError = false): void {
+    const text = [given, ...this.notes].join(' ');
+    this.notes = [];
     this.message = { kind: outcome === 'done' || outcome === 'cancelled' ? 'info' : 'error', text };
     this.view?.emit('runEnded', { id, outcome, message: text });
     if (inputError) this.view?.emit('inputError', { message: text });
   }
 
   private fail(text: string): void {
+    this.log.warn(`not started: ${text}`);
     this.message = { kind: 'error', text };
     this.view?.emit('inputError', { message: text });
   }
 
   private notice(kind: 'info' | 'error', text: string): void {
+    if (kind === 'error') this.log.error(text);
     this.view?.emit('notice', { kind, text });
+  }
+
+  /** A failed call in the log: its line, and the error with its stack unless it was a cancel or the user's input. */
+  private logFailure(id: number, err: unknown, startedAt: number): void {
+    const failure = runFailureOf(err);
+    const line = logLines.failure(id, failure, performance.now() - startedAt);
+    if (failure.kind === 'cancelled') this.log.info(line);
+    else if (failure.kind === 'userError') this.log.warn(line);
+    else {
+      this.log.error(line);
+      // An Error first: the channel writes its stack.
+      this.log.error(err instanceof Error ? err : failure);
+    }
+  }
+
+  /** Settings notes go to the log each time, and to a warning the first time. */
+  private warnOnce(notes: string[]): void {
+    for (const note of notes) {
+      this.log.warn(note);
+      if (this.warned.has(note)) continue;
+      this.warned.add(note);
+      void vscode.window.showWarningMessage(note);
+    }
   }
 
   /** Token count of the input, debounced; only once the user has typed (the worker starts on use). */

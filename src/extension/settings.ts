@@ -1,5 +1,6 @@
+import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { DEFAULTS, MIB, SETTING_DEFAULTS } from '../model/limits';
+import { DEFAULTS, MIB, SETTING_DEFAULTS, capMemoryBudgetMiB, overMachineMemory } from '../model/limits';
 import { parseLengths } from '../model/sweep';
 import type { z } from 'zod';
 import { runSettingsSchema, sweepSettingsSchema, type RunSettings, type SweepSettings } from '../model/settings';
@@ -8,11 +9,29 @@ import { VARIANT_IDS } from '../model/variant-ids';
 import { validate } from '../model/validation';
 import { SECTION } from './wording';
 
-type Read<T> = { ok: true; settings: T } | { ok: false; error: string };
+/** Settings read and checked; `notes` say what was changed on the way (a budget lowered to the machine's memory). */
+type Read<T> = { ok: true; settings: T; notes: string[] } | { ok: false; error: string };
+
+/**
+ * The memory budget setting, held to the machine's memory (os.totalmem), as the CLI holds
+ * --memory-budget-mib; the note says why it was lowered. A value that is not a number is left to
+ * the settings' validation, which names it.
+ */
+function memoryBudget(c: vscode.WorkspaceConfiguration): { bytes: unknown; notes: string[] } {
+  const mib = c.get<unknown>('memoryBudgetMiB', SETTING_DEFAULTS.memoryBudgetMiB);
+  if (typeof mib !== 'number') return { bytes: mib, notes: [] };
+  const { mib: used, capped } = capMemoryBudgetMiB(mib, os.totalmem());
+  if (!capped) return { bytes: mib * MIB, notes: [] };
+  return {
+    bytes: used * MIB,
+    notes: [`Setting ${SECTION}.memoryBudgetMiB = ${capped.requestedMiB} is ${overMachineMemory(capped.machineMiB)} MiB: runs use ${used} MiB.`],
+  };
+}
 
 /** The settings a run and a sweep share, read from VS Code (not yet validated). */
 function measureSettings(tokenizer: TokenizerName) {
   const c = vscode.workspace.getConfiguration(SECTION);
+  const budget = memoryBudget(c);
   const params: Record<string, unknown> = {};
   for (const id of VARIANT_IDS) {
     const given = c.get<unknown>(`params.${id}`);
@@ -24,20 +43,21 @@ function measureSettings(tokenizer: TokenizerName) {
     seed: c.get('seed', SETTING_DEFAULTS.seed),
     causal: c.get('causal', SETTING_DEFAULTS.causal),
     tokenizer,
-    memoryBudgetBytes: c.get('memoryBudgetMiB', SETTING_DEFAULTS.memoryBudgetMiB) * MIB,
+    memoryBudgetBytes: budget.bytes,
     variants: c.get<string[]>('variants', [...VARIANT_IDS]),
     params,
     threads: c.get('threads', SETTING_DEFAULTS.threads),
     gateTolerance: DEFAULTS.gateTolerance,
+    notes: budget.notes,
   };
 }
 
 /** The VS Code setting a validation error is about. */
 const SETTING_OF_FIELD: Record<string, string> = { d: 'headDim', memoryBudgetBytes: 'memoryBudgetMiB', pointBudgetMs: 'sweepPointBudgetMs', lengths: 'sweepLengths' };
 
-function checked<T>(schema: z.ZodType<T>, candidate: unknown): Read<T> {
+function checked<T>(schema: z.ZodType<T>, { notes, ...candidate }: { notes: string[] } & Record<string, unknown>): Read<T> {
   const parsed = validate(schema, candidate);
-  if (parsed.ok) return { ok: true, settings: parsed.value };
+  if (parsed.ok) return { ok: true, settings: parsed.value, notes };
   const field = parsed.error.split(':')[0]?.split('.')[0] ?? '';
   return { ok: false, error: `Setting ${SECTION}.${SETTING_OF_FIELD[field] ?? field} is not valid: ${parsed.error}` };
 }

@@ -48,6 +48,7 @@ export class AttentionViewProvider extends Disposable implements vscode.WebviewV
       run: ({ input }) => void controller.run(input, { notification: false }),
       sweep: ({ input, lengths }) => void controller.sweep(input, lengths),
       cancel: () => void controller.cancel(),
+      showLog: () => controller.showLog(),
       inputChanged: ({ input }) => controller.setInput(input, true),
       export: (payload) => void controller.handleResultAction({ type: 'export', payload }),
       exportImages: (payload) => void controller.handleResultAction({ type: 'exportImages', payload }),

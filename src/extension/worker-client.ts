@@ -56,6 +56,12 @@ export interface EngineLane {
 interface Started {
   worker: Worker;
   endpoint: Endpoint<EngineClientSide, EngineSide>;
+  /**
+   * The id of the call this worker was told to cancel, in memory shared with it. Each worker has
+   * its own: call ids restart at 1 with every endpoint, so a flag shared with a fresh worker would
+   * make its call of the same id read an old worker's cancel as its own.
+   */
+  cancelFlag: Int32Array;
 }
 
 /**
@@ -68,7 +74,6 @@ interface Started {
  */
 export class ProfilerWorker implements EngineLane {
   private current: Started | undefined;
-  private readonly cancelFlag = new Int32Array(new SharedArrayBuffer(4));
   private stderrTail = '';
 
   constructor(
@@ -134,7 +139,7 @@ export class ProfilerWorker implements EngineLane {
       result,
       cancel: async () => {
         if (!started.endpoint.isPending(pending.id)) return;
-        Atomics.store(this.cancelFlag, 0, pending.id);
+        Atomics.store(started.cancelFlag, 0, pending.id);
         started.endpoint.cancel(pending.id);
         let timer: NodeJS.Timeout | undefined;
         const late = await Promise.race([
@@ -155,7 +160,8 @@ export class ProfilerWorker implements EngineLane {
 
   private ensure(): Started {
     if (this.current) return this.current;
-    const worker = new Worker(this.scriptPath, { workerData: { cancelBuffer: this.cancelFlag.buffer }, resourceLimits: this.resourceLimits, stderr: true });
+    const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(this.scriptPath, { workerData: { cancelBuffer: cancelFlag.buffer }, resourceLimits: this.resourceLimits, stderr: true });
     this.stderrTail = '';
     worker.stderr.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000);
@@ -172,7 +178,7 @@ export class ProfilerWorker implements EngineLane {
       },
     };
     const endpoint = new Endpoint<EngineClientSide, EngineSide>(engineClientSide, engineSide, port, { methods: {}, events: {} });
-    const started = { worker, endpoint };
+    const started: Started = { worker, endpoint, cancelFlag };
     worker.on('error', (err: Error & { code?: string }) => {
       const reason = err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'it ran out of memory (worker resource limits)' : `it crashed: ${err.message}`;
       this.died(started, reason);

@@ -84,3 +84,22 @@ export const SWEEP_TIMING = { warmups: 1, minRuns: 3, maxRuns: 5 } as const;
 
 /** The first bytes per MiB, for budgets given in MiB. */
 export const MIB = 2 ** 20;
+
+/**
+ * Why a memory budget cannot exceed the machine's memory, in the words every front end uses: the
+ * budget is what refuses a variant before it runs out of memory, so a budget above the machine's
+ * memory protects nothing.
+ */
+export function overMachineMemory(machineMiB: number): string {
+  return `more than this machine's memory (${machineMiB} MiB); the budget refuses a variant before it runs out of memory, so it can be at most ${machineMiB}`;
+}
+
+/**
+ * A memory budget held to the machine's memory (`machineBytes`: os.totalmem, read by the host).
+ * `capped` is set when the budget asked for was lowered, with the machine's memory in MiB.
+ */
+export function capMemoryBudgetMiB(requestedMiB: number, machineBytes: number): { mib: number; capped?: { requestedMiB: number; machineMiB: number } } {
+  const machineMiB = Math.max(1, Math.floor(machineBytes / MIB));
+  if (!(requestedMiB > machineMiB)) return { mib: requestedMiB };
+  return { mib: machineMiB, capped: { requestedMiB, machineMiB } };
+}

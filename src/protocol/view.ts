@@ -76,6 +76,8 @@ export const hostSide = {
     save: z.object({ source }),
     /** From a saved run's editor: pick another saved run to compare with. */
     compare: z.object({}),
+    /** "Show log" next to an error: show the extension's log (Output: Attention Profiler). */
+    showLog: z.object({}),
   },
 } satisfies SideSpec;
 

@@ -7,7 +7,7 @@ import type { ReportContent } from '../model/content';
 import { EngineError, errorMessage, inputError } from '../model/errors';
 import type { HtmlAssets } from '../model/export-html';
 import { exportText } from '../model/exports';
-import { DEFAULTS, LIMITS, MIB } from '../model/limits';
+import { DEFAULTS, LIMITS, MIB, overMachineMemory } from '../model/limits';
 import { parseLengths } from '../model/sweep';
 import { isTokenizerName, TOKENIZERS, type TokenizerName } from '../model/tokenizers';
 import { isVariantId, VARIANT_IDS } from '../model/variant-ids';
@@ -357,9 +357,7 @@ function parseMemoryBudget(value: string | undefined): number {
   if (mib === 0) throw inputError(`${FLAGS.memoryBudgetMiB} ${value}: the value must be positive`);
   if (mib > LIMITS.maxMemoryBudgetMiB) throw new EngineError({ code: 'setting-range', setting: 'memoryBudgetMiB', value: mib, min: 0, max: LIMITS.maxMemoryBudgetMiB });
   if (mib > machineMiB) {
-    throw inputError(
-      `${FLAGS.memoryBudgetMiB} ${value}: more than this machine's memory (${machineMiB} MiB); the budget refuses a variant before it runs out of memory, so it can be at most ${machineMiB}`,
-    );
+    throw inputError(`${FLAGS.memoryBudgetMiB} ${value}: ${overMachineMemory(machineMiB)}`);
   }
   if (space !== undefined && mib > spaceMiB) {
     throw inputError(

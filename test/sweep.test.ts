@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sweep } from '../src/engine/sweep';
 import { crossover, logLogFit } from '../src/model/fit';
-import { parseLengths, summarizeSweep, sweepReportSchema } from '../src/model/sweep';
+import { SWEEP_TIMING } from '../src/model/limits';
+import { parseLengths, summarizeSweep, sweepReportSchema, type SweepProgress } from '../src/model/sweep';
 import { TEST_SETTINGS } from './helpers';
 
 describe('fits and crossovers', () => {
@@ -69,7 +70,9 @@ describe('sweep', () => {
     for (const v of report.variants) {
       for (const p of v.points) {
         assert.equal(p.status, 'ok');
-        assert.ok(p.time!.runs >= 3 && p.time!.runs <= 5, `${v.id} N=${p.n}: ${p.time!.runs} runs`);
+        const { minRuns, maxRuns, rounds } = SWEEP_TIMING;
+        assert.ok(p.time!.runs >= minRuns * rounds && p.time!.runs <= maxRuns * rounds, `${v.id} N=${p.n}: ${p.time!.runs} runs over ${rounds} rounds`);
+        assert.equal(p.time!.minMs, Math.min(...p.time!.samplesMs));
         assert.equal(p.time!.samplesMs.length, p.time!.runs);
         assert.equal(p.memory.measuredBytes, p.memory.predictedBytes);
         assert.ok(p.check!.passed);
@@ -98,6 +101,24 @@ describe('sweep', () => {
       report.variants.find((v) => v.id === 'sliding')!.points.map((p) => p.status),
       ['ok', 'ok'],
     );
+  });
+
+  it('times each point in two rounds, the second over the lengths in reverse order, and fits the fastest run at each length', async () => {
+    const events: SweepProgress[] = [];
+    const report = await sweep(
+      { ...TEST_SETTINGS, variants: ['sliding'], lengths: [16, 32, 64], d: 8, memoryBudgetBytes: 2 ** 30, pointBudgetMs: 0 },
+      { onProgress: (e) => events.push(e) },
+    );
+    const measuredOrder = events.flatMap((e) => (e.kind === 'measured' ? [e.point.n] : []));
+    assert.deepEqual(measuredOrder, [16, 32, 64, 64, 32, 16]);
+    const points = report.variants[0].points;
+    assert.deepEqual(
+      points.map((p) => p.n),
+      [16, 32, 64],
+    );
+    assert.equal(report.settings.rounds, 2);
+    const fit = logLogFit(points.map((p) => ({ n: p.n, value: Math.min(...p.time!.samplesMs) })));
+    assert.equal(report.variants[0].fit.time!.slope, fit!.slope);
   });
 
   it('keeps the points measured before a cancel, and marks the rest', async () => {

@@ -155,11 +155,11 @@ export function renderSweep(report: SweepReport): string {
         p.time ? `${p.time.runs}${p.time.reducedRuns ? ' (slow)' : ''}` : '-',
         formatBytes(p.memory.predictedBytes + p.memory.weightBytes),
         p.memory.measuredBytes !== undefined ? formatBytes(p.memory.measuredBytes) : '-',
-        p.status === 'ok' ? 'ok' : `${p.status}: ${p.reason ?? ''}`,
+        p.status === 'ok' ? `ok${p.reason ? ` (${p.reason})` : ''}` : `${p.status}: ${p.reason ?? ''}`,
       ]);
     }
   }
-  lines.push(renderTable(header, rows), '', 'log-log slopes (least squares over the lengths that ran) and crossovers against full:');
+  lines.push(renderTable(header, rows), '', 'log-log slopes (least squares over the lengths that ran, of the fastest timed run at each length) and crossovers against full:');
   const fitRows = report.variants.map((v) => [
     v.id,
     v.fit.time ? v.fit.time.slope.toFixed(2) : '-',

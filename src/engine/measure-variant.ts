@@ -1,3 +1,4 @@
+import type { GPU } from 'gpu.js';
 import { efficiencyOf, type Ceiling } from '../model/efficiency';
 import { errorSummary } from '../model/errors';
 import { formatBytes } from '../model/format';
@@ -24,6 +25,12 @@ export interface TimingPolicy {
   settledSpread?: number;
   /** Skip the warm-ups when the first call alone took longer than the budget (sweeps). */
   skipWarmupsWhenSlow?: boolean;
+  /**
+   * Collect garbage before each timed run, outside its timer (sweeps): a collection of the arrays
+   * earlier runs left then never lands inside a timed run, where it would add to some lengths' times
+   * and not others'.
+   */
+  collectBeforeEachRun?: boolean;
 }
 
 export interface MeasureInputs {
@@ -132,8 +139,7 @@ export async function measureVariant(prepared: PreparedVariant, m: MeasureInputs
   const refused = refusal(prepared, m.memoryBudgetBytes);
   if (refused) return baseResult(prepared, selection.selected, 'skipped', refused);
   const result = baseResult(prepared, selection.selected, 'ok');
-  const gpu = currentPlatform().createGpu(selection.selected);
-  const runner = new KernelRunner(gpu, selection.selected, m.shouldCancel, selection.threads);
+  const { gpu, runner } = createRunner(selection, m.shouldCancel);
   const stopIfCancelled = () => {
     if (m.shouldCancel()) throw new CancelledError();
   };
@@ -181,6 +187,40 @@ export async function measureVariant(prepared: PreparedVariant, m: MeasureInputs
     return result;
   } finally {
     result.backend = { selected: selection.selected, kernels: runner.kernelBackends(), fallbacks: runner.kernelFallbacks, warnings: runner.warnings.slice(0, 20) };
+    runner.dispose();
+    void gpu.destroy();
+  }
+}
+
+function createRunner(selection: BackendSelection, shouldCancel: () => boolean): { gpu: GPU; runner: KernelRunner } {
+  const gpu = currentPlatform().createGpu(selection.selected);
+  return { gpu, runner: new KernelRunner(gpu, selection.selected, shouldCancel, selection.threads) };
+}
+
+/** A later round's timed runs, or why there are none. */
+export type RetimeResult = { time: NonNullable<VariantResult['time']>; measuredBytes: number } | { cancelled: true } | { failed: string };
+
+/**
+ * Times a variant once more, for a later round of a sweep: its kernels built anew, a first call
+ * (not reported: the first round reported it), then warm-ups and timed runs under the same rules.
+ * The output was checked against the float64 reference on the same inputs in the first round.
+ */
+export async function retimeVariant(prepared: PreparedVariant, m: MeasureInputs): Promise<RetimeResult> {
+  const { gpu, runner } = createRunner(m.selection, m.shouldCancel);
+  try {
+    m.progress('compiling');
+    m.clock.during('gc', () => currentPlatform().collectGarbage());
+    const first = await m.clock.during('compile', async () => {
+      const plan = prepared.plan(runner);
+      const start = performance.now();
+      await plan.run(m.qkv);
+      return { plan, ms: performance.now() - start };
+    });
+    const timed = await timeRuns(first.plan, runner, m, first.ms);
+    return { time: timed.time, measuredBytes: timed.memory.measuredBytes };
+  } catch (err) {
+    return err instanceof CancelledError ? { cancelled: true } : { failed: `${m.selection.selected}: ${errorSummary(err)}` };
+  } finally {
     runner.dispose();
     void gpu.destroy();
   }
@@ -250,6 +290,7 @@ async function timeRuns(
   };
   await clock.during('timed', async () => {
     while (wantsMore()) {
+      if (timing.collectBeforeEachRun) clock.during('gc', () => platform.collectGarbage());
       runner.resetMemory();
       const t = performance.now();
       await plan.run(inputs[samples.length % 2] ?? m.qkv);

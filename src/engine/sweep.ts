@@ -6,8 +6,8 @@ import { summarizeSweep, type SweepMeta, type SweepPoint, type SweepProgress, ty
 import type { VariantId } from '../model/variant-ids';
 import { TOOL_VERSION } from '../model/version';
 import { selectBackend } from './backends';
-import { checkRows } from './measure';
-import { baseResult, measureVariant } from './measure-variant';
+import { checkRows, median } from './measure';
+import { baseResult, measureVariant, retimeVariant, type RetimeResult } from './measure-variant';
 import { currentPlatform } from './platform';
 import { checkSetting, prepareVariants } from './profile';
 import { alternateQkv, syntheticQkv } from './qkv';
@@ -68,46 +68,80 @@ export async function sweep(request: SweepRequest, hooks: SweepHooks = {}): Prom
 
   const shouldCancel = () => hooks.shouldCancel?.() ?? false;
   const clock = new WallClock();
-  const total = request.variants.length * request.lengths.length;
+  const total = request.variants.length * request.lengths.length * SWEEP_TIMING.rounds;
   const points = new Map<VariantId, SweepPoint[]>(request.variants.map((id) => [id, []]));
+  const timing = { ...SWEEP_TIMING, budgetMs: request.pointBudgetMs, skipWarmupsWhenSlow: true, collectBeforeEachRun: true };
   let cancelled = false;
   let done = 0;
-  for (const [lengthIndex, n] of request.lengths.entries()) {
-    const qkv = syntheticQkv(tokensAt(request.tokens, n), request.d, request.seed);
-    const alternate = alternateQkv(qkv);
-    const rows = checkRows(n, DEFAULTS.checkRowLimit);
-    for (const id of request.variants) {
-      const variant = prepared.get(id)?.[lengthIndex];
-      if (!variant) throw new Error(`variant ${id} was not prepared at N = ${n}`);
-      const point = done++;
-      const progress = (phase: Phase, extra: { run?: number } = {}) => hooks.onProgress?.({ kind: 'point', id, n, point, total, phase, ...extra });
-      let result: VariantResult;
-      if (cancelled || shouldCancel()) {
-        cancelled = true;
-        result = baseResult(variant, selection.selected, 'cancelled', 'the sweep was cancelled before this point');
-      } else {
-        result = await measureVariant(variant, {
+  const lengths = [...request.lengths.entries()];
+  for (let round = 1; round <= SWEEP_TIMING.rounds; round++) {
+    for (const [lengthIndex, n] of round % 2 === 1 ? lengths : [...lengths].reverse()) {
+      const qkv = syntheticQkv(tokensAt(request.tokens, n), request.d, request.seed);
+      const alternate = alternateQkv(qkv);
+      const rows = checkRows(n, DEFAULTS.checkRowLimit);
+      for (const id of request.variants) {
+        const variant = prepared.get(id)?.[lengthIndex];
+        if (!variant) throw new Error(`variant ${id} was not prepared at N = ${n}`);
+        const point = done++;
+        const progress = (phase: Phase, extra: { run?: number } = {}) => hooks.onProgress?.({ kind: 'point', id, n, point, total, phase, ...extra });
+        const inputs = {
           qkv,
           alternate,
           rows,
           selection,
-          timing: { ...SWEEP_TIMING, budgetMs: request.pointBudgetMs, skipWarmupsWhenSlow: true },
+          timing,
           memoryBudgetBytes: request.memoryBudgetBytes,
           gateTolerance: request.gateTolerance,
           mapSize: 0,
           clock,
           shouldCancel,
           progress,
-        });
-        if (result.status === 'cancelled') cancelled = true;
+        };
+        cancelled ||= shouldCancel();
+        const earlier = points.get(id)?.find((p) => p.n === n);
+        let measured: SweepPoint;
+        if (round === 1) {
+          const result = cancelled ? baseResult(variant, selection.selected, 'cancelled', 'the sweep was cancelled before this point') : await measureVariant(variant, inputs);
+          cancelled ||= result.status === 'cancelled';
+          measured = toPoint(n, result);
+        } else {
+          if (!earlier || earlier.status !== 'ok' || cancelled) continue;
+          measured = withRound(earlier, await retimeVariant(variant, inputs), round);
+          cancelled ||= shouldCancel();
+        }
+        points.set(
+          id,
+          [...(points.get(id) ?? []).filter((p) => p.n !== n), measured].sort((a, b) => a.n - b.n),
+        );
+        hooks.onProgress?.({ kind: 'measured', id, point: measured });
+        hooks.onProgress?.({ kind: 'point', id, n, point, total, phase: 'done', status: measured.status });
       }
-      const measured = toPoint(n, result);
-      points.get(id)?.push(measured);
-      hooks.onProgress?.({ kind: 'measured', id, point: measured });
-      hooks.onProgress?.({ kind: 'point', id, n, point, total, phase: 'done', status: measured.status });
     }
   }
   return summarizeSweep(meta, points, cancelled);
+}
+
+/** A point with a later round's timed runs added: its samples join the earlier ones, its first call stays the first round's. */
+function withRound(earlier: SweepPoint, again: RetimeResult, round: number): SweepPoint {
+  if (!earlier.time || !('time' in again)) {
+    const why = 'failed' in again ? `round ${round} failed (${again.failed})` : `round ${round} was cancelled`;
+    return { ...earlier, reason: `timed in the earlier rounds only: ${why}` };
+  }
+  const samplesMs = [...earlier.time.samplesMs, ...again.time.samplesMs];
+  return {
+    ...earlier,
+    time: {
+      ...earlier.time,
+      medianMs: median(samplesMs),
+      minMs: Math.min(...samplesMs),
+      maxMs: Math.max(...samplesMs),
+      runs: samplesMs.length,
+      warmups: earlier.time.warmups + again.time.warmups,
+      samplesMs,
+      reducedRuns: earlier.time.reducedRuns || again.time.runs < SWEEP_TIMING.maxRuns,
+    },
+    memory: { ...earlier.memory, measuredBytes: Math.max(earlier.memory.measuredBytes ?? 0, again.measuredBytes) },
+  };
 }
 
 function toPoint(n: number, r: VariantResult): SweepPoint {

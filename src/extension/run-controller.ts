@@ -222,7 +222,8 @@ export class RunController extends Disposable {
     const call = await this.launch(id, settings.backend, input, maxTokensSetting(), (choice) =>
       choice.lane.sweep(choice.input, { ...settings, ...(choice.auto ? { auto: choice.auto } : {}) }, (event) => {
         if (event.kind === 'start') meta = event.meta;
-        if (event.kind === 'measured') points.set(event.id, [...(points.get(event.id) ?? []), event.point]);
+        // A later round of a point replaces the earlier one (its samples include them).
+        if (event.kind === 'measured') points.set(event.id, [...(points.get(event.id) ?? []).filter((p) => p.n !== event.point.n), event.point]);
         this.view?.emit('sweepProgress', { id, event });
       }),
     );

@@ -79,8 +79,12 @@ export const SETTING_DEFAULTS = {
   mapSize: LIMITS.maxMapSize,
 } as const;
 
-/** Timing of a sweep point: one warm-up, then 5 timed runs, or 3 when the point is slow. */
-export const SWEEP_TIMING = { warmups: 1, minRuns: 3, maxRuns: 5 } as const;
+/**
+ * Timing of a sweep point: one warm-up, then 5 timed runs, or 3 when the point is slow; in two
+ * rounds, the second over the lengths in reverse order, so that a spell of other work on the
+ * machine slows one round of a point, not both.
+ */
+export const SWEEP_TIMING = { warmups: 1, minRuns: 3, maxRuns: 5, rounds: 2 } as const;
 
 /** The first bytes per MiB, for budgets given in MiB. */
 export const MIB = 2 ** 20;

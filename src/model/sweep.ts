@@ -57,6 +57,7 @@ export const sweepReportSchema = z.object({
     warmups: z.number().int(),
     minRuns: z.number().int(),
     maxRuns: z.number().int(),
+    rounds: z.number().int().optional().describe('rounds of timed runs per point (the second over the lengths in reverse order); absent in files from before rounds: 1'),
     pointBudgetMs: z.number(),
     memoryBudgetBytes: z.number(),
     gateTolerance: z.number(),
@@ -150,6 +151,7 @@ export function summarizeSweep(meta: SweepMeta, measured: ReadonlyMap<VariantId,
       warmups: SWEEP_TIMING.warmups,
       minRuns: SWEEP_TIMING.minRuns,
       maxRuns: SWEEP_TIMING.maxRuns,
+      rounds: SWEEP_TIMING.rounds,
       pointBudgetMs: meta.pointBudgetMs,
       memoryBudgetBytes: meta.memoryBudgetBytes,
       gateTolerance: meta.gateTolerance,
@@ -158,16 +160,20 @@ export function summarizeSweep(meta: SweepMeta, measured: ReadonlyMap<VariantId,
   };
 }
 
-/** Log-log fits of time, measured memory and predicted memory, each where two points have it. */
+/**
+ * Log-log fits of time, measured memory and predicted memory, each where two points have it. Time is
+ * each point's fastest timed run over both rounds: the run least disturbed by other work on the
+ * machine, which is what makes two sweeps agree on the slope.
+ */
 function fitsOf(points: readonly SweepPoint[]): SweepVariant['fit'] {
-  const time = logLogFit(points.map((p) => ({ n: p.n, value: p.time?.medianMs })));
+  const time = logLogFit(points.map((p) => ({ n: p.n, value: p.time?.minMs })));
   const measuredMemory = logLogFit(points.map((p) => ({ n: p.n, value: p.memory.measuredBytes })));
   const predictedMemory = logLogFit(points.map((p) => ({ n: p.n, value: p.memory.predictedBytes + p.memory.weightBytes })));
   return { ...(time ? { time } : {}), ...(measuredMemory ? { measuredMemory } : {}), ...(predictedMemory ? { predictedMemory } : {}) };
 }
 
 function crossovers(points: readonly SweepPoint[], full: readonly SweepPoint[]): NonNullable<SweepVariant['crossover']> {
-  const times = (pts: readonly SweepPoint[]) => new Map(pts.flatMap((p) => (p.time ? [[p.n, p.time.medianMs] as const] : [])));
+  const times = (pts: readonly SweepPoint[]) => new Map(pts.flatMap((p) => (p.time ? [[p.n, p.time.minMs] as const] : [])));
   // Memory: measured where the point ran; the predicted bytes where a point was over the budget.
   const bytes = (pts: readonly SweepPoint[]) =>
     new Map(
@@ -176,7 +182,7 @@ function crossovers(points: readonly SweepPoint[], full: readonly SweepPoint[]):
       ),
     );
   return {
-    faster: crossover(times(points), times(full), { lower: 'faster', quantity: 'median time' }),
+    faster: crossover(times(points), times(full), { lower: 'faster', quantity: 'fastest timed run' }),
     lessMemory: crossover(bytes(points), bytes(full), { lower: 'smaller', quantity: 'peak intermediates; predicted where over the budget' }),
   };
 }

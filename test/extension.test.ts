@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import Module, { createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { requireWithVscode } from './vscode-stand-in';
 
 const BUNDLE = path.resolve(__dirname, '..', 'dist', 'extension.js');
 
@@ -80,17 +81,10 @@ function event(name: string, payload: unknown): unknown {
 }
 
 function loadExtension(vscode: unknown): { activate(ctx: unknown): void } {
-  const original = (Module as unknown as { _load: (...a: unknown[]) => unknown })._load;
-  (Module as unknown as { _load: (...a: unknown[]) => unknown })._load = function (request: unknown, ...rest: unknown[]) {
-    if (request === 'vscode') return vscode;
-    return original.call(this, request, ...rest);
-  };
-  try {
+  return requireWithVscode(vscode, () => {
     delete nodeRequire.cache[BUNDLE];
     return nodeRequire(BUNDLE) as { activate(ctx: unknown): void };
-  } finally {
-    (Module as unknown as { _load: unknown })._load = original;
-  }
+  });
 }
 
 describe('extension activation', () => {

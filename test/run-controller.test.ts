@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import Module, { createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import { describe, it } from 'node:test';
 import type { Log } from '../src/extension/log';
@@ -12,6 +12,7 @@ import type { ProfileReport } from '../src/model/report';
 import type { RunSettings, SweepSettings } from '../src/model/settings';
 import type { SweepReport } from '../src/model/sweep';
 import { TEST_SETTINGS } from './helpers';
+import { requireWithVscode } from './vscode-stand-in';
 
 /** What the stand-in for VS Code holds: the settings, and the warnings shown (each test sets them afresh). */
 const fake = { config: new Map<string, unknown>(), warnings: [] as string[] };
@@ -36,17 +37,7 @@ function fakeVscode() {
 
 /** The controller's module, loaded with `vscode` answered by the stand-in. */
 function loadController(vscode: unknown): typeof RunControllerModule {
-  const loader = Module as unknown as { _load: (...a: unknown[]) => unknown };
-  const original = loader._load;
-  loader._load = function (request: unknown, ...rest: unknown[]) {
-    if (request === 'vscode') return vscode;
-    return original.call(this, request, ...rest);
-  };
-  try {
-    return createRequire(__filename)('../src/extension/run-controller') as typeof RunControllerModule;
-  } finally {
-    loader._load = original;
-  }
+  return requireWithVscode(vscode, () => createRequire(__filename)('../src/extension/run-controller') as typeof RunControllerModule);
 }
 
 /** A call the test ends: it settles when the test says, or as cancelled when the controller cancels it. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import Module, { createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileStem, freshNames, pngBytes } from '../src/extension/png-files';
@@ -7,6 +7,7 @@ import { PNG_LIMITS } from '../src/model/limits';
 import { loadingText, SavedRunSession, type SavedRunPage } from '../src/extension/saved-run-session';
 import type { ReportContent } from '../src/model/content';
 import { REPORT_VERSION, storeReport, type ProfileReport } from '../src/model/report';
+import { requireWithVscode } from './vscode-stand-in';
 
 /** A run of two variants, one with a map, as a saved file holds it. */
 function savedRun(medianMs = 1): { report: ProfileReport; text: string } {
@@ -241,18 +242,10 @@ function fakeVscode(initialText: string) {
 }
 
 function loadExtension(vscode: unknown): { activate(ctx: unknown): void } {
-  const loader = Module as unknown as { _load: (...a: unknown[]) => unknown };
-  const original = loader._load;
-  loader._load = function (request: unknown, ...rest: unknown[]) {
-    if (request === 'vscode') return vscode;
-    return original.call(this, request, ...rest);
-  };
-  try {
+  return requireWithVscode(vscode, () => {
     delete nodeRequire.cache[BUNDLE];
     return nodeRequire(BUNDLE) as { activate(ctx: unknown): void };
-  } finally {
-    loader._load = original;
-  }
+  });
 }
 
 const settle = (ms = 120) => new Promise((r) => setTimeout(r, ms));

@@ -6,7 +6,7 @@ import type { SweepProgress, SweepReport } from '../model/sweep';
 import type { Endpoint, PendingCall } from '../protocol/channel';
 import type { EngineInput } from '../protocol/engine';
 import type { HostSide, ViewSide } from '../protocol/view';
-import { runFailureOf, type EngineLane, type LaneCall } from './worker-client';
+import { readFailures, type EngineLane, type LaneCall } from './worker-client';
 
 /**
  * The view's GPU lane seen from the extension host: calls to the Attention comparison view, which
@@ -29,13 +29,7 @@ export class ViewLane implements EngineLane {
   }
 
   private track<R>(pending: PendingCall<R>): LaneCall<R> {
-    const result = pending.result.catch((err: unknown) => {
-      throw runFailureOf(err);
-    });
-    const ended = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    const { result, ended } = readFailures(pending);
     return {
       result,
       cancel: async () => {

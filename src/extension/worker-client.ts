@@ -39,6 +39,18 @@ export function runFailureOf(err: unknown): RunFailure {
   return new RunFailure('failed', err instanceof Error ? err.message : String(err));
 }
 
+/** A call's result with its failures read as RunFailures, and a promise that settles once it has ended either way. */
+export function readFailures<R>(pending: PendingCall<R>): { result: Promise<R>; ended: Promise<void> } {
+  const result = pending.result.catch((err: unknown) => {
+    throw runFailureOf(err);
+  });
+  const ended = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  return { result, ended };
+}
+
 /** A run or sweep in a lane: its result, and a cancel bound to it. */
 export interface LaneCall<R> {
   readonly result: Promise<R>;
@@ -128,13 +140,7 @@ export class ProfilerWorker implements EngineLane {
       return { result: Promise.reject(failure), cancel: () => Promise.resolve() };
     }
     const pending = start(started.endpoint);
-    const result = pending.result.catch((err: unknown) => {
-      throw runFailureOf(err);
-    });
-    const ended = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    const { result, ended } = readFailures(pending);
     return {
       result,
       cancel: async () => {

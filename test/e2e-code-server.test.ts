@@ -188,7 +188,8 @@ describe('end to end in code-server 4.100.3 (VS Code 1.100.3) with the packaged 
     await view.locator('vscode-textfield.lengths input').fill('128, 256, 512');
     await view.getByRole('button', { name: 'Sweep', exact: true }).click();
     await view
-      .locator('.progress-label', { hasText: /^sweep \d+\/42: /u })
+      // 14 variants x 3 lengths, in two rounds.
+      .locator('.progress-label', { hasText: /^sweep \d+\/84: /u })
       .first()
       .waitFor({ timeout: 60_000 });
     await view.locator('.message', { hasText: 'Sweep done: 14 variants over 3 lengths.' }).waitFor({ timeout: 240_000 });

@@ -1,5 +1,5 @@
 import { kernelFunction, type KernelThis } from './kernel-fn';
-import { hostVector, type DeviceArray, type KernelHandle, type KernelRunner } from './runner';
+import { hostMatrix, hostVector, type DeviceArray, type KernelHandle, type KernelRunner } from './runner';
 
 /**
  * Dense softmax attention with four query rows per thread (docs/kernels.md: why this shape).
@@ -8,19 +8,22 @@ import { hostVector, type DeviceArray, type KernelHandle, type KernelRunner } fr
  * or value once for four rows, and reads Q, scores and row statistics at addresses that do not
  * depend on thread.x (which the webasm backend vectorizes over; those reads stay scalar).
  *
- * The columns of a span are keys k0 + x, x < W (all N keys for `full`, one tile for
- * `full-streaming`), cut into `chunks` of C columns. Threads of the scores and weights kernels
- * are (x < C, y = g * chunks + t) for column t C + x, so a causal block skips whole chunks after
- * its last row with a branch that is the same for all its threads; inside the diagonal chunk the
- * later keys' scores are computed and then given weight 0.
+ * A span is W columns of keys, of which the first `valid` hold keys (all N keys for `full`, one
+ * tile for `full-streaming`, the pooled slots for `compressed`, one key block for `blockwise`).
+ * Causal runs see column x from row i iff x + shift <= floor(i / div): shift is the key index of
+ * column 0 minus the query index of row 0, div is 1 except for `compressed` (slot m is visible
+ * from i iff m <= floor(i / k)). Columns are cut into `chunks` of C: threads of the scores and
+ * weights kernels are (x < C, y = g * chunks + t) for column t C + x, so a causal block skips
+ * whole chunks after its last visible key with a branch that is the same for all its threads;
+ * inside the boundary chunk the later keys' scores are computed and then given weight 0.
  *
  * Loops over keys step two at a time: that halves their trip counts (llvmpipe stops a shader
  * loop after about 65,535 iterations) and the loop overhead. Row vectors (max m, rescale alpha,
  * sum l) have 4 R entries; entries past N are padding.
  */
 
-/** Scores of the four rows of block g against key k0 + t C + x (k holds the span's keys). */
-function blockScores(this: KernelThis, q: number[][], k: number[][], k0: number): number[] {
+/** Scores of the four rows of block g against column t C + x (k holds the span's keys). */
+function blockScores(this: KernelThis, q: number[][], k: number[][], shift: number): number[] {
   const chunks = this.constants.chunks;
   const g = Math.floor((this.thread.y + 0.5) / chunks);
   const x = (this.thread.y - g * chunks) * this.constants.chunk + this.thread.x;
@@ -29,8 +32,8 @@ function blockScores(this: KernelThis, q: number[][], k: number[][], k0: number)
   let a1 = 0;
   let a2 = 0;
   let a3 = 0;
-  if (this.constants.causal < 1 || k0 + this.thread.y * this.constants.chunk - g * chunks * this.constants.chunk <= i0 + 3) {
-    const last = this.constants.n - 1;
+  if (this.constants.causal < 1 || shift + (this.thread.y - g * chunks) * this.constants.chunk <= Math.floor((i0 + 3.5) / this.constants.div)) {
+    const last = this.constants.rows - 1;
     // Rows past N (the last block's padding) and columns past the span read the last ones; their results are never used.
     const i1 = Math.min(i0 + 1, last);
     const i2 = Math.min(i0 + 2, last);
@@ -67,20 +70,21 @@ function blockScores(this: KernelThis, q: number[][], k: number[][], k0: number)
  * With z = score - m clamped to [-87, 0] (keys past a causal row can score above m) = n ln2 + f, |f| <= ln2/2: e^z = 2^n e^f, e^f by its degree-6
  * Taylor polynomial (relative error below 2e-7) and 2^n read from `pow2` (pow2[k] = 2^-k).
  */
-function blockWeights(this: KernelThis, sc: number[][], m: number[], pow2: number[], k0: number): number[] {
+function blockWeights(this: KernelThis, sc: number[][], m: number[], pow2: number[], shift: number, valid: number): number[] {
   const chunks = this.constants.chunks;
   const g = Math.floor((this.thread.y + 0.5) / chunks);
   const x = (this.thread.y - g * chunks) * this.constants.chunk + this.thread.x;
   const i0 = g * 4;
-  const j = k0 + x;
+  const j = shift + x;
+  const div = this.constants.div;
   let p0 = 0;
   let p1 = 0;
   let p2 = 0;
   let p3 = 0;
-  if (this.constants.causal < 1 || k0 + this.thread.y * this.constants.chunk - g * chunks * this.constants.chunk <= i0 + 3) {
+  if (this.constants.causal < 1 || shift + (this.thread.y - g * chunks) * this.constants.chunk <= Math.floor((i0 + 3.5) / div)) {
     const b = x * 4;
     const c = this.constants.causal;
-    const inSpan = x < this.constants.keys && j < this.constants.n ? 1 : 0;
+    const inSpan = x < valid ? 1 : 0;
     const z0 = Math.min(Math.max(sc[g][b] - m[i0], -87), 0);
     const z1 = Math.min(Math.max(sc[g][b + 1] - m[i0 + 1], -87), 0);
     const z2 = Math.min(Math.max(sc[g][b + 2] - m[i0 + 2], -87), 0);
@@ -97,39 +101,39 @@ function blockWeights(this: KernelThis, sc: number[][], m: number[], pow2: numbe
     const e1 = 1 + f1 * (1 + f1 * (0.5 + f1 * (0.16666666666666666 + f1 * (0.041666666666666664 + f1 * (0.008333333333333333 + f1 * 0.001388888888888889)))));
     const e2 = 1 + f2 * (1 + f2 * (0.5 + f2 * (0.16666666666666666 + f2 * (0.041666666666666664 + f2 * (0.008333333333333333 + f2 * 0.001388888888888889)))));
     const e3 = 1 + f3 * (1 + f3 * (0.5 + f3 * (0.16666666666666666 + f3 * (0.041666666666666664 + f3 * (0.008333333333333333 + f3 * 0.001388888888888889)))));
-    p0 = e0 * pow2[-n0] * (c < 1 || j <= i0 ? inSpan : 0);
-    p1 = e1 * pow2[-n1] * (c < 1 || j <= i0 + 1 ? inSpan : 0);
-    p2 = e2 * pow2[-n2] * (c < 1 || j <= i0 + 2 ? inSpan : 0);
-    p3 = e3 * pow2[-n3] * (c < 1 || j <= i0 + 3 ? inSpan : 0);
+    p0 = e0 * pow2[-n0] * (c < 1 || j <= Math.floor((i0 + 0.5) / div) ? inSpan : 0);
+    p1 = e1 * pow2[-n1] * (c < 1 || j <= Math.floor((i0 + 1.5) / div) ? inSpan : 0);
+    p2 = e2 * pow2[-n2] * (c < 1 || j <= Math.floor((i0 + 2.5) / div) ? inSpan : 0);
+    p3 = e3 * pow2[-n3] * (c < 1 || j <= Math.floor((i0 + 3.5) / div) ? inSpan : 0);
   }
   return [p0, p1, p2, p3];
 }
 
-/** Columns row block g (rows i0 .. i0+3) can see in the span: x < end. */
-const spanEndSource = kernelFunction('spanEnd', function (this: KernelThis, i0: number, k0: number): number {
-  let end = this.constants.keys;
-  if (k0 + end > this.constants.n) end = this.constants.n - k0;
-  if (this.constants.causal > 0 && i0 + 4 - k0 < end) end = i0 + 4 - k0;
+/** Columns some row of the block from row i0 to row i1 can see: x < end. */
+const spanEndSource = kernelFunction('spanEnd', function (this: KernelThis, i1: number, shift: number, valid: number): number {
+  let end = valid;
+  const causalEnd = Math.floor((i1 + 0.5) / this.constants.div) + 1 - shift;
+  if (this.constants.causal > 0 && causalEnd < end) end = causalEnd;
   return end;
 });
 
 /** Row max over the span, at least mOld (threads: x = row in block, y = block). */
-function spanMax(this: KernelThis, sc: number[][], mOld: number[], k0: number): number {
+function spanMax(this: KernelThis, sc: number[][], mOld: number[], shift: number, valid: number): number {
   const r = this.thread.x;
   const g = this.thread.y;
   const i = g * 4 + r;
-  const end = spanEnd(g * 4, k0);
-  // Causal: the last key row i sees; the block's loop runs to the block's last row, and keys past i are ignored.
-  let own = this.constants.n;
-  if (this.constants.causal > 0) own = i + 1;
+  const end = spanEnd(g * 4 + 3, shift, valid);
+  // Causal: the loop runs to the block's last visible key, and keys row i does not see are ignored.
+  let own = valid;
+  if (this.constants.causal > 0) own = spanEnd(i, shift, valid);
   let m = mOld[i];
   for (let h = 0; h < this.constants.halfKeys; h++) {
     const x = h * 2;
     if (x >= end) break;
     const s0 = sc[g][x * 4 + r];
     const s1 = sc[g][x * 4 + 4 + r];
-    m = Math.max(m, k0 + x < own ? s0 : m);
-    m = Math.max(m, k0 + x + 1 < own && x + 1 < end ? s1 : m);
+    m = Math.max(m, x < own ? s0 : m);
+    m = Math.max(m, x + 1 < own ? s1 : m);
   }
   return m;
 }
@@ -141,11 +145,11 @@ function rescale(this: KernelThis, mOld: number[], m: number[]): number {
 }
 
 /** Row sum of the weights over the span, plus alpha times the earlier sum. */
-function spanSum(this: KernelThis, p: number[][], lOld: number[], alpha: number[], k0: number): number {
+function spanSum(this: KernelThis, p: number[][], lOld: number[], alpha: number[], shift: number, valid: number): number {
   const r = this.thread.x;
   const g = this.thread.y;
   const i = g * 4 + r;
-  const end = spanEnd(g * 4, k0);
+  const end = spanEnd(g * 4 + 3, shift, valid);
   let l0 = 0;
   let l1 = 0;
   for (let h = 0; h < this.constants.halfKeys; h++) {
@@ -159,10 +163,10 @@ function spanSum(this: KernelThis, p: number[][], lOld: number[], alpha: number[
 }
 
 /** Sum over the span of weight x value for the four rows of block g, channel x. */
-function spanValues(this: KernelThis, p: number[][], v: number[][], k0: number): number[] {
+function spanValues(this: KernelThis, p: number[][], v: number[][], shift: number, valid: number): number[] {
   const c = this.thread.x;
   const g = this.thread.y;
-  const end = spanEnd(g * 4, k0);
+  const end = spanEnd(g * 4 + 3, shift, valid);
   let a0 = 0;
   let a1 = 0;
   let a2 = 0;
@@ -188,11 +192,11 @@ function spanValues(this: KernelThis, p: number[][], v: number[][], k0: number):
 }
 
 /** The running output times alpha, plus this span's weighted values. */
-function spanValuesRescaled(this: KernelThis, p: number[][], v: number[][], acc: number[][], alpha: number[], k0: number): number[] {
+function spanValuesRescaled(this: KernelThis, p: number[][], v: number[][], acc: number[][], alpha: number[], shift: number, valid: number): number[] {
   const c = this.thread.x;
   const g = this.thread.y;
   const i0 = g * 4;
-  const end = spanEnd(i0, k0);
+  const end = spanEnd(i0 + 3, shift, valid);
   const b0 = c * 4;
   let a0 = acc[g][b0] * alpha[i0];
   let a1 = acc[g][b0 + 1] * alpha[i0 + 1];
@@ -236,7 +240,7 @@ function fill4(this: KernelThis): number[] {
   return [this.constants.value, this.constants.value, this.constants.value, this.constants.value];
 }
 
-declare function spanEnd(i0: number, k0: number): number;
+declare function spanEnd(i1: number, shift: number, valid: number): number;
 
 /** Number of row blocks of four. */
 export function rowBlocks(n: number): number {
@@ -278,13 +282,24 @@ export interface RowBlockKernels {
   zeroOutput: KernelHandle;
 }
 
-/** The kernels for spans of `keys` keys out of n, head dimension d; `streaming` = spans after the first rescale. */
-export function rowBlockKernels(runner: KernelRunner, shape: { n: number; d: number; keys: number; causal: boolean; streaming: boolean }): RowBlockKernels {
-  const { n, d, keys } = shape;
-  const blocks = rowBlocks(n);
+/** What one set of row-block kernels computes: `rows` queries against spans of `keys` columns. */
+export interface RowBlockShape {
+  rows: number;
+  d: number;
+  keys: number;
+  causal: boolean;
+  /** Causal visibility x + shift <= floor(i / div); 1 unless keys are pooled (compressed). */
+  div?: number;
+  /** The output and row sum carry earlier spans (alpha-rescaled). */
+  streaming?: boolean;
+}
+
+export function rowBlockKernels(runner: KernelRunner, shape: RowBlockShape): RowBlockKernels {
+  const { rows, d, keys } = shape;
+  const blocks = rowBlocks(rows);
   const { chunk, chunks } = spanChunks(keys, runner.backend === 'webasm');
   const constants = {
-    n,
+    rows,
     d,
     d2: Math.floor(d / 2),
     dOdd: d % 2,
@@ -293,6 +308,7 @@ export function rowBlockKernels(runner: KernelRunner, shape: { n: number; d: num
     chunk,
     chunks,
     causal: shape.causal ? 1 : 0,
+    div: shape.div ?? 1,
     streaming: shape.streaming ? 1 : 0,
     scale: 1 / Math.sqrt(d),
   };
@@ -308,11 +324,19 @@ export function rowBlockKernels(runner: KernelRunner, shape: { n: number; d: num
     sum: runner.kernel({ name: 'row sum', fn: spanSum, output: vector, constants, functions }),
     values: runner.kernel({ name: 'weighted values', fn: spanValues, output: [d, blocks], constants, functions, ...four }),
     valuesRescaled: runner.kernel({ name: 'weighted values, rescaled', fn: spanValuesRescaled, output: [d, blocks], constants, functions, ...four }),
-    normalize: runner.kernel({ name: 'normalize', fn: normalizeRows, output: [d, n], constants }),
+    normalize: runner.kernel({ name: 'normalize', fn: normalizeRows, output: [d, rows], constants }),
     emptyMax: runner.kernel({ name: 'initial max', fn: fill, output: vector, constants: { value: -1e30 } }),
     zeros: runner.kernel({ name: 'initial sum', fn: fill, output: vector, constants: { value: 0 } }),
     zeroOutput: runner.kernel({ name: 'initial output', fn: fill4, output: [d, blocks], constants: { value: 0 }, ...four }),
   };
+}
+
+/** One span of keys: its K and V rows ([keys x d]; rows past `valid` are padding) and where it sits (see the top of this file). */
+export interface Span {
+  k: DeviceArray;
+  v: DeviceArray;
+  shift: number;
+  valid: number;
 }
 
 /** 2^-k for k = 0 .. 127: the weights kernel's powers of two. */
@@ -329,27 +353,28 @@ function asVector(a: DeviceArray): DeviceArray {
   return { data: a.data, width: a.data.length, height: 1, rank: 1 };
 }
 
-/** Softmax attention of all rows over one span of all N keys: scores, max, weights, sum, values, normalize. */
-export async function denseAttention(runner: KernelRunner, ks: RowBlockKernels, q: DeviceArray, k: DeviceArray, v: DeviceArray): Promise<DeviceArray> {
+/** Softmax attention of all rows over one span: scores, max, weights, sum, values, normalize. */
+export async function denseAttention(runner: KernelRunner, ks: RowBlockKernels, q: DeviceArray, span: Span): Promise<DeviceArray> {
+  const { shift, valid } = span;
   const empty = asVector(await runner.run(ks.emptyMax, []));
-  const sc = asRowBlocks(await runner.run(ks.scores, [q, k, 0]), q.height);
-  const m = asVector(await runner.run(ks.max, [sc, empty, 0]));
+  const sc = asRowBlocks(await runner.run(ks.scores, [q, span.k, shift]), q.height);
+  const m = asVector(await runner.run(ks.max, [sc, empty, shift, valid]));
   runner.release(empty);
-  const p = asRowBlocks(await runner.run(ks.weights, [sc, m, POW2, 0]), q.height);
+  const p = asRowBlocks(await runner.run(ks.weights, [sc, m, POW2, shift, valid]), q.height);
   runner.release(sc);
-  const l = asVector(await runner.run(ks.sum, [p, m, m, 0]));
-  const acc = await runner.run(ks.values, [p, v, 0]);
+  const l = asVector(await runner.run(ks.sum, [p, m, m, shift, valid]));
+  const acc = await runner.run(ks.values, [p, span.v, shift, valid]);
   runner.release(p, m);
   const out = await runner.run(ks.normalize, [acc, l], 'output');
   runner.release(acc, l);
   return out;
 }
 
-/** Peak bytes of `denseAttention`: the largest set live at one call. */
-export function denseAttentionBytes(n: number, d: number): number {
-  const span = rowBlockBytes(n, spanChunks(n).width);
-  const vec = rowVectorBytes(n);
-  return Math.max(span + 2 * vec, 2 * span + vec, span + 2 * vec + rowBlockBytes(n, d));
+/** Peak bytes of `denseAttention` with spans of `keys` columns: the largest set live at one call. */
+export function denseAttentionBytes(rows: number, d: number, keys: number): number {
+  const span = rowBlockBytes(rows, spanChunks(keys).width);
+  const vec = rowVectorBytes(rows);
+  return Math.max(span + 2 * vec, 2 * span + vec, span + 2 * vec + rowBlockBytes(rows, d));
 }
 
 /**
@@ -357,25 +382,20 @@ export function denseAttentionBytes(n: number, d: number): number {
  * max, alpha = exp(old max - new max), weights, the new row sum (old sum x alpha + the tile's)
  * and the output (old output x alpha + the tile's); then normalize.
  */
-export async function streamingAttention(
-  runner: KernelRunner,
-  ks: RowBlockKernels,
-  q: DeviceArray,
-  tiles: Iterable<{ k0: number; k: DeviceArray; v: DeviceArray }>,
-): Promise<DeviceArray> {
+export async function streamingAttention(runner: KernelRunner, ks: RowBlockKernels, q: DeviceArray, tiles: Iterable<Span>): Promise<DeviceArray> {
   let m = asVector(await runner.run(ks.emptyMax, []));
   let l = asVector(await runner.run(ks.zeros, []));
   let acc = await runner.run(ks.zeroOutput, []);
-  for (const { k0, k, v } of tiles) {
-    const sc = asRowBlocks(await runner.run(ks.scores, [q, k, k0]), q.height);
-    const mNew = asVector(await runner.run(ks.max, [sc, m, k0]));
+  for (const { k, v, shift, valid } of tiles) {
+    const sc = asRowBlocks(await runner.run(ks.scores, [q, k, shift]), q.height);
+    const mNew = asVector(await runner.run(ks.max, [sc, m, shift, valid]));
     const alpha = asVector(await runner.run(ks.rescale, [m, mNew]));
     runner.release(m);
-    const p = asRowBlocks(await runner.run(ks.weights, [sc, mNew, POW2, k0]), q.height);
+    const p = asRowBlocks(await runner.run(ks.weights, [sc, mNew, POW2, shift, valid]), q.height);
     runner.release(sc);
-    const lNew = asVector(await runner.run(ks.sum, [p, l, alpha, k0]));
+    const lNew = asVector(await runner.run(ks.sum, [p, l, alpha, shift, valid]));
     runner.release(l);
-    const accNew = await runner.run(ks.valuesRescaled, [p, v, acc, alpha, k0]);
+    const accNew = await runner.run(ks.valuesRescaled, [p, v, acc, alpha, shift, valid]);
     runner.release(p, alpha, acc);
     m = mNew;
     l = lNew;
@@ -387,10 +407,18 @@ export async function streamingAttention(
 }
 
 /** Peak bytes of `streamingAttention` with tiles of `keys` keys. */
-export function streamingAttentionBytes(n: number, d: number, keys: number): number {
-  const span = rowBlockBytes(n, spanChunks(keys).width);
-  const vec = rowVectorBytes(n);
-  const out = rowBlockBytes(n, d);
+export function streamingAttentionBytes(rows: number, d: number, keys: number): number {
+  const span = rowBlockBytes(rows, spanChunks(keys).width);
+  const vec = rowVectorBytes(rows);
+  const out = rowBlockBytes(rows, d);
   // Live at alpha: m, l, output, scores, new max, alpha; at the weights: one vector fewer, one span more; at the new output: l's successor instead of l, both outputs, the weights.
   return Math.max(4 * vec + out + span, 3 * vec + out + 2 * span, 3 * vec + 2 * out + span);
+}
+
+/** Rows start .. start+rows-1 of a [n x d] array as a [height x d] matrix, zero-padded (a view when no padding is needed). */
+export function rowsOf(a: Float32Array, start: number, rows: number, height: number, d: number): DeviceArray {
+  if (rows === height) return hostMatrix(a.subarray(start * d, (start + height) * d), d, height);
+  const out = new Float32Array(height * d);
+  out.set(a.subarray(start * d, (start + rows) * d));
+  return hostMatrix(out, d, height);
 }

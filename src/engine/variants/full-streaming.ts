@@ -1,6 +1,6 @@
 import type { ParamSpecs, ParamValuesOf } from '../../model/params';
-import { rowBlockKernels, streamingAttention, streamingAttentionBytes } from '../kernels/row-blocks';
-import { hostMatrix, qkvArgs, type DeviceArray } from '../kernels/runner';
+import { rowBlockKernels, rowsOf, streamingAttention, streamingAttentionBytes, type Span } from '../kernels/row-blocks';
+import { qkvArgs } from '../kernels/runner';
 import { softmaxReference, softmaxWeights } from './reference';
 import { defineVariant, type VariantContext } from './variant';
 
@@ -45,7 +45,7 @@ export const fullStreaming = defineVariant({
   plan(ctx, runner) {
     const { n, d } = ctx;
     const tile = tileOf(ctx);
-    const kernels = rowBlockKernels(runner, { n, d, keys: tile, causal: ctx.causal, streaming: true });
+    const kernels = rowBlockKernels(runner, { rows: n, d, keys: tile, causal: ctx.causal, streaming: true });
     return {
       run(qkv) {
         const { q } = qkvArgs(qkv);
@@ -56,17 +56,9 @@ export const fullStreaming = defineVariant({
 });
 
 /** The key tiles, each as its own [tile x d] K and V. */
-function* tilesOf(k: Float32Array, v: Float32Array, n: number, d: number, tile: number): Generator<{ k0: number; k: DeviceArray; v: DeviceArray }> {
+function* tilesOf(k: Float32Array, v: Float32Array, n: number, d: number, tile: number): Generator<Span> {
   for (let k0 = 0; k0 < n; k0 += tile) {
-    const rows = Math.min(tile, n - k0);
-    yield { k0, k: hostMatrix(padRows(k, k0, rows, tile, d), d, tile), v: hostMatrix(padRows(v, k0, rows, tile, d), d, tile) };
+    const valid = Math.min(tile, n - k0);
+    yield { k: rowsOf(k, k0, valid, tile, d), v: rowsOf(v, k0, valid, tile, d), shift: k0, valid };
   }
-}
-
-/** Rows t0 .. t0+rows-1 of a [n x d] array as a [tile x d] block (a view when no padding is needed). */
-function padRows(a: Float32Array, t0: number, rows: number, tile: number, d: number): Float32Array {
-  if (rows === tile) return a.subarray(t0 * d, (t0 + tile) * d);
-  const out = new Float32Array(tile * d);
-  out.set(a.subarray(t0 * d, (t0 + rows) * d));
-  return out;
 }

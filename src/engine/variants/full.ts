@@ -26,15 +26,15 @@ export const full = defineVariant({
   cost(ctx) {
     const nnz = countPairs(ctx.n, (i) => (ctx.causal ? i + 1 : ctx.n));
     // Scores and weights are [N x N] (rows padded to a multiple of four), with the row statistics.
-    return { flops: nnz * (4 * ctx.d + 5), predictedBytes: denseAttentionBytes(ctx.n, ctx.d), nnz };
+    return { flops: nnz * (4 * ctx.d + 5), predictedBytes: denseAttentionBytes(ctx.n, ctx.d, ctx.n), nnz };
   },
   reference: softmaxReference(allowed),
   plan(ctx, runner) {
-    const kernels = rowBlockKernels(runner, { n: ctx.n, d: ctx.d, keys: ctx.n, causal: ctx.causal, streaming: false });
+    const kernels = rowBlockKernels(runner, { rows: ctx.n, d: ctx.d, keys: ctx.n, causal: ctx.causal });
     return {
       run(qkv) {
         const { q, k, v } = qkvArgs(qkv);
-        return denseAttention(runner, kernels, q, k, v);
+        return denseAttention(runner, kernels, q, { k, v, shift: 0, valid: ctx.n });
       },
     };
   },

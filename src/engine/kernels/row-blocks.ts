@@ -339,8 +339,8 @@ export interface Span {
   valid: number;
 }
 
-/** 2^-k for k = 0 .. 127: the weights kernel's powers of two. */
-const POW2 = hostVector(Float32Array.from({ length: 128 }, (_, k) => Math.pow(2, -k)));
+/** 2^-k for k = 0 .. 127: the powers of two of the arithmetic exp (see blockWeights). */
+export const POW2 = hostVector(Float32Array.from({ length: 128 }, (_, k) => Math.pow(2, -k)));
 
 /** A span kernel's result ([chunks R] rows of C columns) read as the [R x 4W] row-block array it is. */
 function asRowBlocks(a: DeviceArray, n: number): DeviceArray {

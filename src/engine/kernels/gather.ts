@@ -9,11 +9,10 @@ import { hostVector, qkvArgs, type DeviceArray, type KernelHandle, type KernelRu
  * work and the memory are proportional to rows x slots, never to N x N unless the index set is
  * dense (as it is for `full`). Empty rows give 0.
  *
- * Six kernels: the key table [rows x slots] (keyOf once per slot, -1 for an empty slot), scores
- * [rows x slots], row max, row sum, probabilities [rows x slots], and the output [rows x d] =
- * probabilities gathered against V. The later kernels read the table instead of calling keyOf:
- * gpu.js's webasm backend runs helper calls one SIMD lane at a time, and the weighted values
- * called keyOf d times per slot.
+ * Six kernels: scores [rows x slots], row max, row sum, probabilities [rows x slots], the key
+ * table [rows x slots] (keyOf once per slot, -1 for an empty slot), and the output [rows x d] =
+ * probabilities gathered against V, which reads the table instead of calling keyOf d times per
+ * slot (gpu.js's webasm backend runs helper calls one SIMD lane at a time).
  */
 export interface IndexSet {
   /** Number of query rows (N, or the number of global tokens for their own pass). */
@@ -60,9 +59,9 @@ function keyTable(this: KernelThis): number {
  * not from a queryOf call, so on webasm it is read once for all SIMD lanes; an empty slot skips
  * the dot product (whole lane groups of padding skip it together).
  */
-function scores(this: KernelThis, q: number[][], k: number[][], keys: number[][], queryRows: number[]): number {
+function scores(this: KernelThis, q: number[][], k: number[][], queryRows: number[]): number {
   const y = this.thread.y;
-  const j = keys[y][this.thread.x];
+  const j = keyOf(y, this.thread.x);
   const i = queryRows[y];
   // Four partial sums: the loop overhead, not the arithmetic, bounds this kernel on the CPU backends.
   let a0 = 0;
@@ -88,25 +87,25 @@ function scores(this: KernelThis, q: number[][], k: number[][], keys: number[][]
   return (a0 + a1 + a2 + a3) * this.constants.scale;
 }
 
-function rowMax(this: KernelThis, sc: number[][], keys: number[][]): number {
+function rowMax(this: KernelThis, sc: number[][]): number {
   const y = this.thread.x;
   const limit = slotLimit(y);
   let m = -1e30;
   for (let s = 0; s < this.constants.slots; s++) {
     if (s >= limit) break;
-    if (keys[y][s] >= 0) m = Math.max(m, sc[y][s]);
+    if (keyOf(y, s) >= 0) m = Math.max(m, sc[y][s]);
   }
   return m;
 }
 
 /** The exponentials are row-blocks.ts's arithmetic exp (see blockWeights there for why), with z <= 0 here. */
-function rowSum(this: KernelThis, sc: number[][], m: number[], keys: number[][], pow2: number[]): number {
+function rowSum(this: KernelThis, sc: number[][], m: number[], pow2: number[]): number {
   const y = this.thread.x;
   const limit = slotLimit(y);
   let l = 0;
   for (let s = 0; s < this.constants.slots; s++) {
     if (s >= limit) break;
-    if (keys[y][s] >= 0) {
+    if (keyOf(y, s) >= 0) {
       const z = Math.max(sc[y][s] - m[y], -87);
       const n = Math.floor(z * 1.4426950408889634 + 0.5);
       const f = z - n * 0.693145751953125 - n * 1.4286068202862268e-6;
@@ -116,10 +115,10 @@ function rowSum(this: KernelThis, sc: number[][], m: number[], keys: number[][],
   return l;
 }
 
-function probs(this: KernelThis, sc: number[][], m: number[], l: number[], keys: number[][], pow2: number[]): number {
+function probs(this: KernelThis, sc: number[][], m: number[], l: number[], pow2: number[]): number {
   const y = this.thread.y;
   const s = this.thread.x;
-  if (keys[y][s] < 0 || l[y] <= 0) return 0;
+  if (keyOf(y, s) < 0 || l[y] <= 0) return 0;
   const z = Math.min(Math.max(sc[y][s] - m[y], -87), 0);
   const n = Math.floor(z * 1.4426950408889634 + 0.5);
   const f = z - n * 0.693145751953125 - n * 1.4286068202862268e-6;
@@ -143,9 +142,9 @@ function weightedValues(this: KernelThis, p: number[][], v: number[][], keys: nu
 declare function keyOf(y: number, s: number): number;
 declare function slotLimit(y: number): number;
 
-/** Peak intermediate bytes of one gather pass: key table, scores and probabilities [rows x slots], row max and row sum. */
+/** Peak intermediate bytes of one gather pass: scores and probabilities [rows x slots], row max and row sum. */
 export function gatherPassBytes(set: Pick<IndexSet, 'rows' | 'slots'>): number {
-  return 4 * (3 * set.rows * set.slots + 2 * set.rows);
+  return 4 * (2 * set.rows * set.slots + 2 * set.rows);
 }
 
 /**
@@ -190,12 +189,13 @@ export class GatherAttention {
   /** O [rows x d]; `extra` are the custom score kernel's arguments after q and k (it calls keyOf itself). */
   async run(q: DeviceArray, k: DeviceArray, v: DeviceArray, extra: DeviceArray[] = []): Promise<DeviceArray> {
     const r = this.runner;
-    const keys = await r.run(this.keysK, []);
-    const sc = await r.run(this.scoresK, this.customScores ? [q, k, ...extra] : [q, k, keys, this.queryRows]);
-    const m = await r.run(this.maxK, [sc, keys]);
-    const l = await r.run(this.sumK, [sc, m, keys, POW2]);
-    const p = await r.run(this.probsK, [sc, m, l, keys, POW2]);
+    const sc = await r.run(this.scoresK, this.customScores ? [q, k, ...extra] : [q, k, this.queryRows]);
+    const m = await r.run(this.maxK, [sc]);
+    const l = await r.run(this.sumK, [sc, m, POW2]);
+    const p = await r.run(this.probsK, [sc, m, l, POW2]);
     r.release(sc, m, l);
+    // The table takes the place of the scores: the pass's peak stays scores, probabilities, max and sum.
+    const keys = await r.run(this.keysK, []);
     const out = await r.run(this.outK, [p, v, keys], 'output');
     r.release(p, keys);
     return out;

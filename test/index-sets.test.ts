@@ -34,7 +34,7 @@ describe('kernel index sets equal the mask rows (N = 1..40, both directions, sev
   // Every variant whose kernels gather over index sets (the mask variants, and Transformer-XL over its support).
   const gathers = VARIANTS.filter((v) => prepare(v, 8, 8, true).indexSets() !== undefined);
   it('covers every variant computed as a gather', () => {
-    assert.ok(gathers.length >= 9, gathers.map((v) => v.id).join(', '));
+    assert.ok(gathers.length >= 7, gathers.map((v) => v.id).join(', '));
   });
   for (const variant of gathers) {
     it(variant.id, () => {

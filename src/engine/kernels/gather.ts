@@ -1,6 +1,7 @@
 import type { Qkv } from '../qkv';
 import { kernelFunction, type KernelFn, type KernelThis } from './kernel-fn';
-import { qkvArgs, type DeviceArray, type KernelHandle, type KernelRunner } from './runner';
+import { POW2 } from './row-blocks';
+import { hostVector, qkvArgs, type DeviceArray, type KernelHandle, type KernelRunner } from './runner';
 
 /**
  * Softmax attention over an index set, computed as a gather: query row y has `slots` slots, and
@@ -8,8 +9,10 @@ import { qkvArgs, type DeviceArray, type KernelHandle, type KernelRunner } from 
  * work and the memory are proportional to rows x slots, never to N x N unless the index set is
  * dense (as it is for `full`). Empty rows give 0.
  *
- * Five kernels: scores [rows x slots], row max, row sum, probabilities [rows x slots], and the
- * output [rows x d] = probabilities gathered against V.
+ * Six kernels: scores [rows x slots], row max, row sum, probabilities [rows x slots], the key
+ * table [rows x slots] (keyOf once per slot, -1 for an empty slot), and the output [rows x d] =
+ * probabilities gathered against V, which reads the table instead of calling keyOf d times per
+ * slot (gpu.js's webasm backend runs helper calls one SIMD lane at a time).
  */
 export interface IndexSet {
   /** Number of query rows (N, or the number of global tokens for their own pass). */
@@ -28,11 +31,6 @@ export interface IndexSet {
    * (full causal: y + 1, which halves its work). Default: every slot.
    */
   slotLimit?: string;
-  /**
-   * Dense: slot s holds key s for every s below slotLimit(y) (full attention). The kernels then
-   * skip keyOf, which matters when every row has N slots.
-   */
-  dense?: boolean;
   constants: Record<string, number>;
 }
 
@@ -52,29 +50,39 @@ const allSlots = kernelFunction('slotLimit', function (this: KernelThis, y: numb
   return this.constants.slots + 0 * y;
 });
 
-function scores(this: KernelThis, q: number[][], k: number[][]): number {
+function keyTable(this: KernelThis): number {
+  return keyOf(this.thread.y, this.thread.x);
+}
+
+/**
+ * Scores of row y: the query position comes from `queryRows` (host data, queryOf on the host),
+ * not from a queryOf call, so on webasm it is read once for all SIMD lanes; an empty slot skips
+ * the dot product (whole lane groups of padding skip it together).
+ */
+function scores(this: KernelThis, q: number[][], k: number[][], queryRows: number[]): number {
   const y = this.thread.y;
   const j = keyOf(y, this.thread.x);
-  if (j < 0) return 0;
-  const i = queryOf(y);
+  const i = queryRows[y];
   // Four partial sums: the loop overhead, not the arithmetic, bounds this kernel on the CPU backends.
   let a0 = 0;
   let a1 = 0;
   let a2 = 0;
   let a3 = 0;
-  for (let c = 0; c < this.constants.d4; c++) {
-    const b = c * 4;
-    a0 += q[i][b] * k[j][b];
-    a1 += q[i][b + 1] * k[j][b + 1];
-    a2 += q[i][b + 2] * k[j][b + 2];
-    a3 += q[i][b + 3] * k[j][b + 3];
-  }
-  // The d % 4 channels left over. The counter starts at 0: gpu.js types a counter initialised from
-  // an expression as a float, and WGSL has no ++ on floats (patches/gpu.js+2.24.1.patch fixes that
-  // in gpu.js too).
-  for (let r = 0; r < this.constants.dTail; r++) {
-    const e = this.constants.d4 * 4 + r;
-    a0 += q[i][e] * k[j][e];
+  if (j >= 0) {
+    for (let c = 0; c < this.constants.d4; c++) {
+      const b = c * 4;
+      a0 += q[i][b] * k[j][b];
+      a1 += q[i][b + 1] * k[j][b + 1];
+      a2 += q[i][b + 2] * k[j][b + 2];
+      a3 += q[i][b + 3] * k[j][b + 3];
+    }
+    // The d % 4 channels left over. The counter starts at 0: gpu.js types a counter initialised from
+    // an expression as a float, and WGSL has no ++ on floats (patches/gpu.js+2.24.1.patch fixes that
+    // in gpu.js too).
+    for (let r = 0; r < this.constants.dTail; r++) {
+      const e = this.constants.d4 * 4 + r;
+      a0 += q[i][e] * k[j][e];
+    }
   }
   return (a0 + a1 + a2 + a3) * this.constants.scale;
 }
@@ -90,56 +98,48 @@ function rowMax(this: KernelThis, sc: number[][]): number {
   return m;
 }
 
-function rowSum(this: KernelThis, sc: number[][], m: number[]): number {
+/** The exponentials are row-blocks.ts's arithmetic exp (see blockWeights there for why), with z <= 0 here. */
+function rowSum(this: KernelThis, sc: number[][], m: number[], pow2: number[]): number {
   const y = this.thread.x;
   const limit = slotLimit(y);
   let l = 0;
   for (let s = 0; s < this.constants.slots; s++) {
     if (s >= limit) break;
-    if (keyOf(y, s) >= 0) l += Math.exp(sc[y][s] - m[y]);
+    if (keyOf(y, s) >= 0) {
+      const z = Math.max(sc[y][s] - m[y], -87);
+      const n = Math.floor(z * 1.4426950408889634 + 0.5);
+      const f = z - n * 0.693145751953125 - n * 1.4286068202862268e-6;
+      l += (1 + f * (1 + f * (0.5 + f * (0.16666666666666666 + f * (0.041666666666666664 + f * (0.008333333333333333 + f * 0.001388888888888889)))))) * pow2[-n];
+    }
   }
   return l;
 }
 
-function probs(this: KernelThis, sc: number[][], m: number[], l: number[]): number {
+function probs(this: KernelThis, sc: number[][], m: number[], l: number[], pow2: number[]): number {
   const y = this.thread.y;
   const s = this.thread.x;
   if (keyOf(y, s) < 0 || l[y] <= 0) return 0;
-  return Math.exp(sc[y][s] - m[y]) / l[y];
+  const z = Math.min(Math.max(sc[y][s] - m[y], -87), 0);
+  const n = Math.floor(z * 1.4426950408889634 + 0.5);
+  const f = z - n * 0.693145751953125 - n * 1.4286068202862268e-6;
+  return ((1 + f * (1 + f * (0.5 + f * (0.16666666666666666 + f * (0.041666666666666664 + f * (0.008333333333333333 + f * 0.001388888888888889)))))) * pow2[-n]) / l[y];
 }
 
-function weightedValues(this: KernelThis, p: number[][], v: number[][]): number {
+/** Row y, channel c: the key and the probability of a slot are the same for every c (scalar reads on webasm). */
+function weightedValues(this: KernelThis, p: number[][], v: number[][], keys: number[][]): number {
   const y = this.thread.y;
   const c = this.thread.x;
   const limit = slotLimit(y);
   let acc = 0;
   for (let s = 0; s < this.constants.slots; s++) {
     if (s >= limit) break;
-    const j = keyOf(y, s);
+    const j = keys[y][s];
     if (j >= 0) acc += p[y][s] * v[j][c];
   }
   return acc;
 }
 
-/** Dense index sets: weighted values without keyOf; keys are slots, rows stop at slotLimit. */
-function denseWeightedValues(this: KernelThis, p: number[][], v: number[][]): number {
-  const y = this.thread.y;
-  const c = this.thread.x;
-  const limit = slotLimit(y);
-  let a0 = 0;
-  let a1 = 0;
-  for (let s = 0; s < this.constants.slots2; s++) {
-    const b = s * 2;
-    if (b >= limit) break;
-    a0 += p[y][b] * v[b][c];
-    a1 += p[y][b + 1] * v[b + 1][c];
-  }
-  if (this.constants.slots2 * 2 < this.constants.slots) a0 += p[y][this.constants.slots - 1] * v[this.constants.slots - 1][c];
-  return a0 + a1;
-}
-
 declare function keyOf(y: number, s: number): number;
-declare function queryOf(y: number): number;
 declare function slotLimit(y: number): number;
 
 /** Peak intermediate bytes of one gather pass: scores and probabilities [rows x slots], row max and row sum. */
@@ -156,6 +156,7 @@ export function gatherCost(sets: ReadonlyArray<Pick<IndexSet, 'rows' | 'slots'>>
 }
 
 export class GatherAttention {
+  private readonly keysK: KernelHandle;
   private readonly scoresK: KernelHandle;
   private readonly maxK: KernelHandle;
   private readonly sumK: KernelHandle;
@@ -169,26 +170,34 @@ export class GatherAttention {
     customScores?: ScoreKernel,
   ) {
     const functions = [...(set.helpers ?? []), set.keyOf, set.queryOf ?? identityQueryOf, set.slotLimit ?? allSlots, ...(customScores?.functions ?? [])];
-    const constants = { ...set.constants, d, d4: Math.floor(d / 4), dTail: d % 4, slots: set.slots, slots2: Math.floor(set.slots / 2), scale: 1 / Math.sqrt(d) };
+    const constants = { ...set.constants, d, d4: Math.floor(d / 4), dTail: d % 4, slots: set.slots, scale: 1 / Math.sqrt(d) };
     const rows = set.rows;
     const slots = set.slots;
+    this.keysK = runner.kernel({ name: 'key table', fn: keyTable, output: [slots, rows], constants, functions });
     this.scoresK = runner.kernel({ name: 'scores', fn: customScores?.fn ?? scores, output: [slots, rows], constants, functions });
     this.maxK = runner.kernel({ name: 'row max', fn: rowMax, output: [rows], constants, functions });
     this.sumK = runner.kernel({ name: 'row sum', fn: rowSum, output: [rows], constants, functions });
     this.probsK = runner.kernel({ name: 'probabilities', fn: probs, output: [slots, rows], constants, functions });
-    this.outK = runner.kernel({ name: 'weighted values', fn: set.dense ? denseWeightedValues : weightedValues, output: [d, rows], constants, functions });
+    this.outK = runner.kernel({ name: 'weighted values', fn: weightedValues, output: [d, rows], constants, functions });
+    this.customScores = customScores !== undefined;
+    this.queryRows = hostVector(Float32Array.from(set.queries ?? Array.from({ length: rows }, (_, y) => y)));
   }
 
-  /** O [rows x d]; `extra` are the custom score kernel's arguments after q and k. */
+  private readonly customScores: boolean;
+  private readonly queryRows: DeviceArray;
+
+  /** O [rows x d]; `extra` are the custom score kernel's arguments after q and k (it calls keyOf itself). */
   async run(q: DeviceArray, k: DeviceArray, v: DeviceArray, extra: DeviceArray[] = []): Promise<DeviceArray> {
     const r = this.runner;
-    const sc = await r.run(this.scoresK, [q, k, ...extra]);
+    const sc = await r.run(this.scoresK, this.customScores ? [q, k, ...extra] : [q, k, this.queryRows]);
     const m = await r.run(this.maxK, [sc]);
-    const l = await r.run(this.sumK, [sc, m]);
-    const p = await r.run(this.probsK, [sc, m, l]);
+    const l = await r.run(this.sumK, [sc, m, POW2]);
+    const p = await r.run(this.probsK, [sc, m, l, POW2]);
     r.release(sc, m, l);
-    const out = await r.run(this.outK, [p, v], 'output');
-    r.release(p);
+    // The table takes the place of the scores: the pass's peak stays scores, probabilities, max and sum.
+    const keys = await r.run(this.keysK, []);
+    const out = await r.run(this.outK, [p, v, keys], 'output');
+    r.release(p, keys);
     return out;
   }
 }

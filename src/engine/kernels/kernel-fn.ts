@@ -8,9 +8,12 @@ export interface KernelThis {
   constants: Record<string, number>;
 }
 
-/** A kernel function: one output value per thread, from numbers and arrays gpu.js passes in. */
+/**
+ * A kernel function: one output value per thread (or, for an 'Array(2)' or 'Array(4)' return
+ * type, that many), from numbers and arrays gpu.js passes in.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type KernelFn = (this: KernelThis, ...args: any[]) => number;
+export type KernelFn = (this: KernelThis, ...args: any[]) => number | number[];
 
 /**
  * A helper function for kernels, with the name kernels call it by. gpu.js finds helpers by the

@@ -45,6 +45,16 @@ export interface KernelSpec {
   functions?: string[];
   /** gpu.js argument types by name, where its detection from the values is not wanted. */
   argumentTypes?: Record<string, string>;
+  /**
+   * Values per thread: 'Array(4)' (2-D outputs) or 'Array(2)' (1-D outputs) returns that many
+   * numbers per thread, stored next to each other: the result is `components` x width wide.
+   */
+  returnType?: 'Array(2)' | 'Array(4)';
+}
+
+/** Numbers each thread of a kernel returns. */
+export function componentsOf(spec: Pick<KernelSpec, 'returnType'>): number {
+  return spec.returnType === 'Array(4)' ? 4 : spec.returnType === 'Array(2)' ? 2 : 1;
 }
 
 /** A kernel argument: a device array, a number, or a value passed to gpu.js as it is. */
@@ -59,7 +69,18 @@ export interface CompiledKernel {
   (...args: unknown[]): unknown;
   destroy(removeCanvasReferences?: boolean): void;
   /** The backend kernel gpu.js built (or the CPU kernel it fell back to). */
-  kernel?: { constructor: { mode?: string }; fallbackReason?: string | null };
+  kernel?: BackendKernel;
+}
+
+/** The parts of gpu.js's backend kernels that `keepFlatResults` replaces (see there). */
+interface BackendKernel {
+  constructor: { mode?: string };
+  fallbackReason?: string | null;
+  _shapeOutput?: (data: Float32Array, ...rest: unknown[]) => unknown;
+  renderValues?: () => unknown;
+  transferValues?: () => Float32Array;
+  texSize?: number[];
+  output?: number[];
 }
 
 export interface KernelHandle {
@@ -120,8 +141,10 @@ export class KernelRunner {
         asyncMode: this.backend === 'webgpu' || this.threads > 1,
         ...(this.threads > 1 ? { poolSize: this.threads } : {}),
         ...(spec.argumentTypes ? { argumentTypes: spec.argumentTypes } : {}),
+        ...(spec.returnType ? { returnType: spec.returnType } : {}),
       } as never,
     ) as unknown as CompiledKernel;
+    if (spec.returnType === 'Array(4)') keepFlatResults(shortcut.kernel);
     const handle = { spec, shortcut };
     this.handles.push(handle);
     return handle;
@@ -134,7 +157,7 @@ export class KernelRunner {
     const raw = await this.captureWarnings(() => handle.shortcut(...gpuArgs));
     this.kernelCalls++;
     this.noteBackend(handle);
-    const result = flatten(raw, handle.spec.output);
+    const result = flatten(raw, handle.spec.output, componentsOf(handle.spec));
     if (role === 'intermediate') {
       this.liveBytes += bytesOf(result);
       this.peakLiveBytes = Math.max(this.peakLiveBytes, this.liveBytes);
@@ -207,6 +230,25 @@ export class KernelRunner {
   }
 }
 
+/**
+ * gpu.js hands an 'Array(4)' result back as one small typed-array view per thread (millions for
+ * an N x N/4 output: slower than the kernel itself). Its webasm and webgpu kernels and its GL
+ * kernels (single precision: RGBA float texels, one per thread) first hold the values in one flat
+ * array, in thread order; this keeps that array instead. Kernels of other backends (cpu) keep
+ * their nested result, which `flatten` copies.
+ */
+function keepFlatResults(kernel: BackendKernel | undefined): void {
+  if (!kernel) return;
+  if (typeof kernel._shapeOutput === 'function') kernel._shapeOutput = (data) => data;
+  const { renderValues, transferValues } = kernel;
+  if (typeof renderValues === 'function' && typeof transferValues !== 'undefined') {
+    kernel.renderValues = function (this: BackendKernel) {
+      const sameShape = this.texSize?.[0] === this.output?.[0] && this.texSize?.[1] === (this.output?.[1] ?? 1);
+      return sameShape && this.transferValues ? this.transferValues() : renderValues.call(this);
+    };
+  }
+}
+
 function toKernelArgument(a: KernelArgument): unknown {
   if (typeof a === 'number') return a;
   if ('raw' in a) return a.raw;
@@ -217,9 +259,11 @@ function toKernelArgument(a: KernelArgument): unknown {
 /**
  * gpu.js returns a Float32Array for 1-D outputs and an array of row views for 2-D ones (on
  * webasm the rows share one buffer, on cpu each row has its own). Kernels take flat arrays, so
- * rows are joined, without a copy where they are already contiguous.
+ * rows are joined, without a copy where they are already contiguous. Results with several
+ * values per thread become [height x (components * width)], or [width x components] for 1-D.
  */
-function flatten(raw: unknown, output: [number] | [number, number]): DeviceArray {
+function flatten(raw: unknown, output: [number] | [number, number], components: number): DeviceArray {
+  if (components > 1) return flattenComponents(raw, output, components);
   const width = output[0];
   if (output.length === 1) {
     const data = raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number>);
@@ -236,4 +280,24 @@ function flatten(raw: unknown, output: [number] | [number, number]): DeviceArray
   const data = new Float32Array(width * height);
   for (let y = 0; y < height; y++) data.set(rows[y].subarray(0, width), y * width);
   return { data, width, height, rank: 2 };
+}
+
+/** Several values per thread: a flat result as it is, a nested one (one array per thread) copied. */
+function flattenComponents(raw: unknown, output: [number] | [number, number], components: number): DeviceArray {
+  const threads = output[0] * (output[1] ?? 1);
+  const shape = output.length === 1 ? { width: components, height: output[0] } : { width: components * output[0], height: output[1] };
+  if (raw instanceof Float32Array && raw.length >= threads * components) {
+    return { data: raw.length === threads * components ? raw : raw.subarray(0, threads * components), ...shape, rank: 2 };
+  }
+  const data = new Float32Array(threads * components);
+  const rows = (output.length === 1 ? [raw] : raw) as ArrayLike<ArrayLike<ArrayLike<number>>>;
+  let at = 0;
+  for (let y = 0; y < rows.length; y++) {
+    const row = rows[y];
+    for (let x = 0; x < row.length; x++) {
+      const cell = row[x];
+      for (let c = 0; c < components; c++) data[at++] = cell[c];
+    }
+  }
+  return { data, ...shape, rank: 2 };
 }

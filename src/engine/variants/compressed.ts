@@ -1,6 +1,6 @@
 import { enumParam, type ParamSpecs, type ParamValuesOf } from '../../model/params';
-import { GatherAttention, gatherPassBytes } from '../kernels/gather';
-import { kernelFunction, type KernelThis } from '../kernels/kernel-fn';
+import { denseAttention, denseAttentionBytes, rowBlockKernels } from '../kernels/row-blocks';
+import type { KernelThis } from '../kernels/kernel-fn';
 import { hostVector, qkvArgs } from '../kernels/runner';
 import type { Qkv } from '../qkv';
 import { dotRows, softmaxRow } from './reference';
@@ -103,11 +103,6 @@ function pool(this: KernelThis, x: number[][], omega: number[]): number {
   return acc;
 }
 
-const keyOf = kernelFunction('keyOf', function (this: KernelThis, y: number, m: number): number {
-  if (m > 0 && this.constants.causal > 0 && m * this.constants.k > y) return -1;
-  return m;
-});
-
 function slotCount(ctx: Ctx): number {
   const { k, slots } = geometry(ctx);
   if (!ctx.causal) return ctx.n * slots;
@@ -138,21 +133,21 @@ export const compressed = defineVariant({
       const visible = ctx.causal ? Math.min(slots - 1, Math.floor(i / k)) : slots - 1;
       nnz += Math.max(1, visible * k);
     }
-    return { flops: slotCount(ctx) * (4 * ctx.d + 5) + poolFlops, predictedBytes: gatherPassBytes({ rows: ctx.n, slots }) + 4 * 2 * slots * ctx.d, nnz };
+    return { flops: slotCount(ctx) * (4 * ctx.d + 5) + poolFlops, predictedBytes: denseAttentionBytes(ctx.n, ctx.d, slots) + 4 * 2 * slots * ctx.d, nnz };
   },
   reference,
   plan(ctx, runner) {
     const { k, slots } = geometry(ctx);
-    const constants = { k, causal: ctx.causal ? 1 : 0 };
-    const poolK = runner.kernel({ name: 'pool', fn: pool, output: [ctx.d, slots], constants });
-    const engine = new GatherAttention(runner, { rows: ctx.n, slots, keyOf, constants }, ctx.d);
+    const poolK = runner.kernel({ name: 'pool', fn: pool, output: [ctx.d, slots], constants: { k } });
+    // Causal: slot m is visible from query i iff m <= floor(i / k) (slot 0 always).
+    const kernels = rowBlockKernels(runner, { rows: ctx.n, d: ctx.d, keys: slots, causal: ctx.causal, div: k });
     const omega = hostVector(Float32Array.from(poolWeights(ctx)));
     return {
       async run(qkv) {
         const { q, k: keys, v } = qkvArgs(qkv);
         const kp = await runner.run(poolK, [keys, omega]);
         const vp = await runner.run(poolK, [v, omega]);
-        const out = await engine.run(q, kp, vp);
+        const out = await denseAttention(runner, kernels, q, { k: kp, v: vp, shift: 0, valid: slots });
         runner.release(kp, vp);
         return out;
       },

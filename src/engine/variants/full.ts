@@ -1,28 +1,17 @@
 import type { ParamSpecs, ParamValuesOf } from '../../model/params';
-import type { IndexSet } from '../kernels/gather';
-import { kernelFunction, type KernelThis } from '../kernels/kernel-fn';
-import { maskGather } from './mask-gather';
+import { denseAttention, denseAttentionBytes, rowBlockKernels } from '../kernels/row-blocks';
+import { qkvArgs } from '../kernels/runner';
+import { countPairs, softmaxReference, softmaxWeights } from './reference';
 import { defineVariant, type VariantContext } from './variant';
 
-/** Full softmax attention: the N x N scores materialized, the O(N^2) baseline. */
+/**
+ * Full softmax attention: the N x N scores materialized, the O(N^2) baseline. Causal rows skip
+ * the keys after them in every kernel (whole blocks of four rows at a time).
+ */
 const params = {} satisfies ParamSpecs;
 type Ctx = VariantContext<ParamValuesOf<typeof params>>;
 
 const allowed = (ctx: Ctx, i: number, j: number): boolean => !ctx.causal || j <= i;
-
-const keyOf = kernelFunction('keyOf', function (this: KernelThis, y: number, s: number): number {
-  if (this.constants.causal > 0 && s > y) return -1;
-  return s;
-});
-
-/** Causal rows stop at their diagonal: the loops over keys do half the work. */
-const slotLimit = kernelFunction('slotLimit', function (this: KernelThis, y: number): number {
-  if (this.constants.causal > 0) return y + 1;
-  return this.constants.slots;
-});
-
-// The scores and probabilities are N x N; the causal half is skipped in the arithmetic only.
-const indexSets = (ctx: Ctx): IndexSet[] => [{ rows: ctx.n, slots: ctx.n, keyOf, slotLimit, dense: true, constants: { causal: ctx.causal ? 1 : 0 } }];
 
 export const full = defineVariant({
   id: 'full',
@@ -32,5 +21,21 @@ export const full = defineVariant({
   params,
   exactAttention: true,
   directions: 'both',
-  ...maskGather<typeof params>({ allowed, rowCount: (ctx, i) => (ctx.causal ? i + 1 : ctx.n), indexSets }),
+  map: { type: 'mask', allowed },
+  weights: softmaxWeights(allowed),
+  cost(ctx) {
+    const nnz = countPairs(ctx.n, (i) => (ctx.causal ? i + 1 : ctx.n));
+    // Scores and weights are [N x N] (rows padded to a multiple of four), with the row statistics.
+    return { flops: nnz * (4 * ctx.d + 5), predictedBytes: denseAttentionBytes(ctx.n, ctx.d, ctx.n), nnz };
+  },
+  reference: softmaxReference(allowed),
+  plan(ctx, runner) {
+    const kernels = rowBlockKernels(runner, { rows: ctx.n, d: ctx.d, keys: ctx.n, causal: ctx.causal });
+    return {
+      run(qkv) {
+        const { q, k, v } = qkvArgs(qkv);
+        return denseAttention(runner, kernels, q, { k, v, shift: 0, valid: ctx.n });
+      },
+    };
+  },
 });

@@ -56,7 +56,7 @@ export const DEFAULTS = {
   causal: true,
   repeats: 5,
   warmups: 2,
-  timeBudgetMs: 1000,
+  timeBudgetMs: 300,
   memoryBudgetMiB: 2048,
   maxTokens: 16384,
   /** The CLI leaves maps out of its report unless --maps asks for them. */

@@ -2,6 +2,7 @@ import { enumParam, type ParamSpecs, type ParamValuesOf } from '../../model/para
 import { decayedOutput, decayScanBytes, decayScanKernels, prefixStates, wholeState } from '../kernels/decay-scan';
 import type { KernelThis } from '../kernels/kernel-fn';
 import { hostMatrix, hostVector, qkvArgs, type DeviceArray } from '../kernels/runner';
+import { POW2 } from '../kernels/row-blocks';
 import { scanPasses } from '../kernels/scan';
 import type { Qkv } from '../qkv';
 import { denseSupport } from './reference';
@@ -99,9 +100,11 @@ function reference(ctx: Ctx, qkv: Qkv, rows: readonly number[]): Float64Array {
 
 /**
  * Causal local: prefix state of earlier chunks + this chunk up to t (weights e^K), then the band
- * t-s < t' <= t re-weighted to e^{K + w}.
+ * t-s < t' <= t re-weighted to e^{K + w}. Every exponent is <= 0 (m is the max over all of them),
+ * so the exponentials are row-blocks.ts's arithmetic exp (see blockWeights there: webasm calls
+ * out to JavaScript for Math.exp once per lane, which was most of this kernel's time).
  */
-function localCausalOutput(this: KernelThis, q: number[][], k: number[][], v: number[][], prefix: number[][], wb: number[][]): number {
+function localCausalOutput(this: KernelThis, q: number[][], k: number[][], v: number[][], prefix: number[][], wb: number[][], pow2: number[]): number {
   const d = this.constants.d;
   const chunk = this.constants.chunk;
   const s = this.constants.s;
@@ -129,7 +132,10 @@ function localCausalOutput(this: KernelThis, q: number[][], k: number[][], v: nu
   for (let x2 = 0; x2 < chunk; x2++) {
     const i2 = c0 + x2;
     if (i2 <= t) {
-      const e = Math.exp(k[i2][c] - m);
+      const z = Math.min(Math.max(k[i2][c] - m, -87), 0);
+      const n = Math.floor(z * 1.4426950408889634 + 0.5);
+      const f = z - n * 0.693145751953125 - n * 1.4286068202862268e-6;
+      const e = (1 + f * (1 + f * (0.5 + f * (0.16666666666666666 + f * (0.041666666666666664 + f * (0.008333333333333333 + f * 0.001388888888888889)))))) * pow2[-n];
       num += e * v[i2][c];
       den += e;
     }
@@ -137,9 +143,16 @@ function localCausalOutput(this: KernelThis, q: number[][], k: number[][], v: nu
   for (let o2 = 0; o2 < s; o2++) {
     const tp2 = t - s + 1 + o2;
     if (tp2 >= 0) {
-      const diff = Math.exp(k[tp2][c] + wb[t][o2] - m) - Math.exp(k[tp2][c] - m);
-      num += diff * v[tp2][c];
-      den += diff;
+      const zw = Math.min(Math.max(k[tp2][c] + wb[t][o2] - m, -87), 0);
+      const nw = Math.floor(zw * 1.4426950408889634 + 0.5);
+      const fw = zw - nw * 0.693145751953125 - nw * 1.4286068202862268e-6;
+      const ew = (1 + fw * (1 + fw * (0.5 + fw * (0.16666666666666666 + fw * (0.041666666666666664 + fw * (0.008333333333333333 + fw * 0.001388888888888889)))))) * pow2[-nw];
+      const z0 = Math.min(Math.max(k[tp2][c] - m, -87), 0);
+      const n0 = Math.floor(z0 * 1.4426950408889634 + 0.5);
+      const f0 = z0 - n0 * 0.693145751953125 - n0 * 1.4286068202862268e-6;
+      const e0 = (1 + f0 * (1 + f0 * (0.5 + f0 * (0.16666666666666666 + f0 * (0.041666666666666664 + f0 * (0.008333333333333333 + f0 * 0.001388888888888889)))))) * pow2[-n0];
+      num += (ew - e0) * v[tp2][c];
+      den += ew - e0;
     }
   }
   return num / den / (1 + Math.exp(-q[t][c]));
@@ -250,7 +263,7 @@ export const aft = defineVariant({
         async run(qkv) {
           const { q, k, v } = qkvArgs(qkv);
           const prefix = await prefixStates(runner, scan, k, v, zeros);
-          const args: DeviceArray[] = mode === 'simple' ? [q, k, v, prefix, zeros, zeros] : [q, k, v, prefix, wb];
+          const args: DeviceArray[] = mode === 'simple' ? [q, k, v, prefix, zeros, zeros] : [q, k, v, prefix, wb, POW2];
           const out = await runner.run(output, args, 'output');
           runner.release(prefix);
           return out;

@@ -1,5 +1,5 @@
 import { kernelFunction, type KernelThis } from './kernel-fn';
-import { hostMatrix, hostVector, type DeviceArray, type KernelHandle, type KernelRunner } from './runner';
+import { hostMatrix, hostVector, type DeviceArray, type KernelArgument, type KernelHandle, type KernelRunner } from './runner';
 
 /**
  * Dense softmax attention with four query rows per thread (docs/kernels.md: why this shape).
@@ -57,6 +57,42 @@ function blockScores(this: KernelThis, q: number[][], k: number[][], shift: numb
       a1 += q[i1][e] * ke;
       a2 += q[i2][e] * ke;
       a3 += q[i3][e] * ke;
+    }
+  }
+  const s = this.constants.scale;
+  return [a0 * s, a1 * s, a2 * s, a3 * s];
+}
+
+/**
+ * blockScores for headless-gl with Q and K read as vec4 texels (gpu.js 'Array2D(4)' arguments):
+ * llvmpipe is bound by texture fetches, one per scalar read, and this needs a quarter of them.
+ * The webasm backend does not take vec4 arguments, so the other backends keep blockScores.
+ */
+function blockScoresVec4(this: KernelThis, q: number[][][], k: number[][][], shift: number): number[] {
+  const chunks = this.constants.chunks;
+  const g = Math.floor((this.thread.y + 0.5) / chunks);
+  const x = (this.thread.y - g * chunks) * this.constants.chunk + this.thread.x;
+  const i0 = g * 4;
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  if (this.constants.causal < 1 || shift + (this.thread.y - g * chunks) * this.constants.chunk <= Math.floor((i0 + 3.5) / this.constants.div)) {
+    const last = this.constants.rows - 1;
+    const i1 = Math.min(i0 + 1, last);
+    const i2 = Math.min(i0 + 2, last);
+    const i3 = Math.min(i0 + 3, last);
+    const kx = Math.min(x, this.constants.keys - 1);
+    for (let h = 0; h < this.constants.d4; h++) {
+      const kv = k[kx][h];
+      const q0 = q[i0][h];
+      const q1 = q[i1][h];
+      const q2 = q[i2][h];
+      const q3 = q[i3][h];
+      a0 += q0[0] * kv[0] + q0[1] * kv[1] + q0[2] * kv[2] + q0[3] * kv[3];
+      a1 += q1[0] * kv[0] + q1[1] * kv[1] + q1[2] * kv[2] + q1[3] * kv[3];
+      a2 += q2[0] * kv[0] + q2[1] * kv[1] + q2[2] * kv[2] + q2[3] * kv[3];
+      a3 += q3[0] * kv[0] + q3[1] * kv[1] + q3[2] * kv[2] + q3[3] * kv[3];
     }
   }
   const s = this.constants.scale;
@@ -270,6 +306,8 @@ export function rowVectorBytes(n: number): number {
 
 export interface RowBlockKernels {
   scores: KernelHandle;
+  /** The scores kernel reads Q and K as vec4 rows (blockScoresVec4). */
+  vec4Scores: boolean;
   max: KernelHandle;
   rescale: KernelHandle;
   weights: KernelHandle;
@@ -302,6 +340,7 @@ export function rowBlockKernels(runner: KernelRunner, shape: RowBlockShape): Row
     rows,
     d,
     d2: Math.floor(d / 2),
+    d4: Math.floor(d / 4),
     dOdd: d % 2,
     keys,
     halfKeys: Math.ceil(keys / 2),
@@ -316,8 +355,11 @@ export function rowBlockKernels(runner: KernelRunner, shape: RowBlockShape): Row
   const four = { returnType: 'Array(4)' } as const;
   const span: [number, number] = [chunk, blocks * chunks];
   const vector: [number, number] = [4, blocks];
+  const vec4Scores = runner.backend === 'headlessgl' && d % 4 === 0;
+  const scoresFn = vec4Scores ? { fn: blockScoresVec4, argumentTypes: { q: 'Array2D(4)', k: 'Array2D(4)', shift: 'Float' } } : { fn: blockScores };
   return {
-    scores: runner.kernel({ name: 'scores', fn: blockScores, output: span, constants, functions, ...four }),
+    vec4Scores,
+    scores: runner.kernel({ name: 'scores', ...scoresFn, output: span, constants, functions, ...four }),
     max: runner.kernel({ name: 'row max', fn: spanMax, output: vector, constants, functions }),
     rescale: runner.kernel({ name: 'rescale', fn: rescale, output: vector, constants, functions }),
     weights: runner.kernel({ name: 'weights', fn: blockWeights, output: span, constants, functions, ...four }),
@@ -348,6 +390,13 @@ function asRowBlocks(a: DeviceArray, n: number): DeviceArray {
   return { data: a.data, width: a.data.length / height, height, rank: 2 };
 }
 
+/** The scores kernel's Q or K: as it is, or as rows of vec4 views for blockScoresVec4. */
+function scoreInput(ks: RowBlockKernels, a: DeviceArray): KernelArgument {
+  if (!ks.vec4Scores) return a;
+  const quads = a.width / 4;
+  return { raw: Array.from({ length: a.height }, (_, y) => Array.from({ length: quads }, (_, h) => a.data.subarray((y * quads + h) * 4, (y * quads + h) * 4 + 4))) };
+}
+
 /** A [4 x R] kernel result read as the row vector it is. */
 function asVector(a: DeviceArray): DeviceArray {
   return { data: a.data, width: a.data.length, height: 1, rank: 1 };
@@ -357,7 +406,7 @@ function asVector(a: DeviceArray): DeviceArray {
 export async function denseAttention(runner: KernelRunner, ks: RowBlockKernels, q: DeviceArray, span: Span): Promise<DeviceArray> {
   const { shift, valid } = span;
   const empty = asVector(await runner.run(ks.emptyMax, []));
-  const sc = asRowBlocks(await runner.run(ks.scores, [q, span.k, shift]), q.height);
+  const sc = asRowBlocks(await runner.run(ks.scores, [scoreInput(ks, q), scoreInput(ks, span.k), shift]), q.height);
   const m = asVector(await runner.run(ks.max, [sc, empty, shift, valid]));
   runner.release(empty);
   const p = asRowBlocks(await runner.run(ks.weights, [sc, m, POW2, shift, valid]), q.height);
@@ -386,8 +435,9 @@ export async function streamingAttention(runner: KernelRunner, ks: RowBlockKerne
   let m = asVector(await runner.run(ks.emptyMax, []));
   let l = asVector(await runner.run(ks.zeros, []));
   let acc = await runner.run(ks.zeroOutput, []);
+  const qs = scoreInput(ks, q);
   for (const { k, v, shift, valid } of tiles) {
-    const sc = asRowBlocks(await runner.run(ks.scores, [q, k, shift]), q.height);
+    const sc = asRowBlocks(await runner.run(ks.scores, [qs, scoreInput(ks, k), shift]), q.height);
     const mNew = asVector(await runner.run(ks.max, [sc, m, shift, valid]));
     const alpha = asVector(await runner.run(ks.rescale, [m, mNew]));
     runner.release(m);

@@ -40,6 +40,8 @@ export type VariantMap = z.infer<typeof mapSchema>;
 /** Bits of log2(value / scale) that `log2-u16` covers: smaller values are stored as 0. */
 export const LOG2_RANGE = 40;
 const LOG2_STEPS = 65534;
+/** Cells of the log2-u16 quantisation: 0 and 1 + LOG2_STEPS steps (every uint16). */
+const LOG2_CELLS = LOG2_STEPS + 2;
 
 /**
  * The largest error of a value read back from a stored map, by quantisation: `linear-u8` is off by
@@ -139,7 +141,7 @@ function encodeCells(map: VariantMap): { quantisation: MapQuantisation; scale: n
   const cells = new Uint8Array(n * 2);
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    const q = v < floor ? 0 : Math.min(65535, Math.max(1, 1 + Math.round(((Math.log2(v / top) + LOG2_RANGE) / LOG2_RANGE) * LOG2_STEPS)));
+    const q = v < floor ? 0 : Math.min(LOG2_CELLS - 1, Math.max(1, 1 + Math.round(((Math.log2(v / top) + LOG2_RANGE) / LOG2_RANGE) * LOG2_STEPS)));
     cells[i] = q >> 8;
     cells[n + i] = q & 255;
   }
@@ -180,7 +182,7 @@ export function loadMap(stored: StoredMap): VariantMap {
   if (encoded.quantisation === 'linear-u8') {
     for (let i = 0; i < n; i++) values[i] = (cells[i] * encoded.scale) / 255;
   } else if (encoded.quantisation === 'log2-u16') {
-    log2Table ??= Float64Array.from({ length: 65536 }, (_, q) => (q === 0 ? 0 : 2 ** (((q - 1) * LOG2_RANGE) / LOG2_STEPS - LOG2_RANGE)));
+    log2Table ??= Float64Array.from({ length: LOG2_CELLS }, (_, q) => (q === 0 ? 0 : 2 ** (((q - 1) * LOG2_RANGE) / LOG2_STEPS - LOG2_RANGE)));
     for (let i = 0; i < n; i++) values[i] = log2Table[(cells[i] << 8) | cells[n + i]] * encoded.scale;
   } else {
     const view = new DataView(cells.buffer, cells.byteOffset, cells.byteLength);

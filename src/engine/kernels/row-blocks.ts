@@ -289,8 +289,9 @@ export function rowBlocks(n: number): number {
  * elsewhere a span is one chunk of the same padded width.
  */
 export function spanChunks(keys: number, chunked = true): { chunk: number; chunks: number; width: number } {
-  const chunk = 4 * Math.ceil(Math.min(keys, 64) / 4);
-  const chunks = Math.ceil(keys / chunk);
+  // At most 64 columns a chunk, a multiple of 4 (one SIMD lane group), as few padding columns as that allows.
+  const chunks = Math.ceil(keys / 64);
+  const chunk = 4 * Math.ceil(keys / (4 * chunks));
   const width = chunk * chunks;
   return chunked ? { chunk, chunks, width } : { chunk: width, chunks: 1, width };
 }

@@ -202,27 +202,33 @@ function spanSum(this: KernelThis, p: number[][], lOld: number[], alpha: number[
 function spanValues(this: KernelThis, p: number[][], v: number[][], shift: number, valid: number): number[] {
   const c = this.thread.x;
   const g = this.thread.y;
-  const end = spanEnd(g * 4 + 3, shift, valid);
+  // spanEnd inlined: on webasm a value from a helper call counts as lane-dependent, and the loop's
+  // break and tail would run under lane masks (about 2x); this one depends on the block only.
+  let end = valid;
+  const causalEnd = Math.floor((g * 4 + 3.5) / this.constants.div) + 1 - shift;
+  if (this.constants.causal > 0 && causalEnd < end) end = causalEnd;
   let a0 = 0;
   let a1 = 0;
   let a2 = 0;
   let a3 = 0;
   for (let h = 0; h < this.constants.halfKeys; h++) {
     const x = h * 2;
-    if (x >= end) break;
+    if (x + 1 >= end) break;
     const va = v[x][c];
+    const vb = v[x + 1][c];
     const b = x * 4;
-    a0 += p[g][b] * va;
-    a1 += p[g][b + 1] * va;
-    a2 += p[g][b + 2] * va;
-    a3 += p[g][b + 3] * va;
-    if (x + 1 < end) {
-      const vb = v[x + 1][c];
-      a0 += p[g][b + 4] * vb;
-      a1 += p[g][b + 5] * vb;
-      a2 += p[g][b + 6] * vb;
-      a3 += p[g][b + 7] * vb;
-    }
+    a0 += p[g][b] * va + p[g][b + 4] * vb;
+    a1 += p[g][b + 1] * va + p[g][b + 5] * vb;
+    a2 += p[g][b + 2] * va + p[g][b + 6] * vb;
+    a3 += p[g][b + 3] * va + p[g][b + 7] * vb;
+  }
+  if (end > 0 && end % 2 > 0.5) {
+    const xl = end - 1;
+    const vl = v[xl][c];
+    a0 += p[g][xl * 4] * vl;
+    a1 += p[g][xl * 4 + 1] * vl;
+    a2 += p[g][xl * 4 + 2] * vl;
+    a3 += p[g][xl * 4 + 3] * vl;
   }
   return [a0, a1, a2, a3];
 }
@@ -232,7 +238,11 @@ function spanValuesRescaled(this: KernelThis, p: number[][], v: number[][], acc:
   const c = this.thread.x;
   const g = this.thread.y;
   const i0 = g * 4;
-  const end = spanEnd(i0 + 3, shift, valid);
+  // spanEnd inlined: on webasm a value from a helper call counts as lane-dependent, and the loop's
+  // break and tail would run under lane masks (about 2x); this one depends on the block only.
+  let end = valid;
+  const causalEnd = Math.floor((g * 4 + 3.5) / this.constants.div) + 1 - shift;
+  if (this.constants.causal > 0 && causalEnd < end) end = causalEnd;
   const b0 = c * 4;
   let a0 = acc[g][b0] * alpha[i0];
   let a1 = acc[g][b0 + 1] * alpha[i0 + 1];
@@ -240,20 +250,22 @@ function spanValuesRescaled(this: KernelThis, p: number[][], v: number[][], acc:
   let a3 = acc[g][b0 + 3] * alpha[i0 + 3];
   for (let h = 0; h < this.constants.halfKeys; h++) {
     const x = h * 2;
-    if (x >= end) break;
+    if (x + 1 >= end) break;
     const va = v[x][c];
+    const vb = v[x + 1][c];
     const b = x * 4;
-    a0 += p[g][b] * va;
-    a1 += p[g][b + 1] * va;
-    a2 += p[g][b + 2] * va;
-    a3 += p[g][b + 3] * va;
-    if (x + 1 < end) {
-      const vb = v[x + 1][c];
-      a0 += p[g][b + 4] * vb;
-      a1 += p[g][b + 5] * vb;
-      a2 += p[g][b + 6] * vb;
-      a3 += p[g][b + 7] * vb;
-    }
+    a0 += p[g][b] * va + p[g][b + 4] * vb;
+    a1 += p[g][b + 1] * va + p[g][b + 5] * vb;
+    a2 += p[g][b + 2] * va + p[g][b + 6] * vb;
+    a3 += p[g][b + 3] * va + p[g][b + 7] * vb;
+  }
+  if (end > 0 && end % 2 > 0.5) {
+    const xl = end - 1;
+    const vl = v[xl][c];
+    a0 += p[g][xl * 4] * vl;
+    a1 += p[g][xl * 4 + 1] * vl;
+    a2 += p[g][xl * 4 + 2] * vl;
+    a3 += p[g][xl * 4 + 3] * vl;
   }
   return [a0, a1, a2, a3];
 }

@@ -146,12 +146,7 @@ export async function measureVariant(prepared: PreparedVariant, m: MeasureInputs
   try {
     m.progress('compiling');
     clock.during('gc', () => currentPlatform().collectGarbage());
-    const first = await clock.during('compile', async () => {
-      const plan = prepared.plan(runner);
-      const start = performance.now();
-      const output = await plan.run(m.qkv);
-      return { plan, output, ms: performance.now() - start };
-    });
+    const first = await firstCall(prepared, runner, m);
     m.onOutput?.(first.output.data);
     stopIfCancelled();
     result.check = clock.during('gate', () => gate(prepared, first.output, m));
@@ -192,6 +187,16 @@ export async function measureVariant(prepared: PreparedVariant, m: MeasureInputs
   }
 }
 
+/** The plan built and run once on the first input set (compile + one run), timed apart. */
+async function firstCall(prepared: PreparedVariant, runner: KernelRunner, m: MeasureInputs): Promise<{ plan: VariantPlan; output: DeviceArray; ms: number }> {
+  return m.clock.during('compile', async () => {
+    const plan = prepared.plan(runner);
+    const start = performance.now();
+    const output = await plan.run(m.qkv);
+    return { plan, output, ms: performance.now() - start };
+  });
+}
+
 function createRunner(selection: BackendSelection, shouldCancel: () => boolean): { gpu: GPU; runner: KernelRunner } {
   const gpu = currentPlatform().createGpu(selection.selected);
   return { gpu, runner: new KernelRunner(gpu, selection.selected, shouldCancel, selection.threads) };
@@ -210,12 +215,7 @@ export async function retimeVariant(prepared: PreparedVariant, m: MeasureInputs)
   try {
     m.progress('compiling');
     m.clock.during('gc', () => currentPlatform().collectGarbage());
-    const first = await m.clock.during('compile', async () => {
-      const plan = prepared.plan(runner);
-      const start = performance.now();
-      await plan.run(m.qkv);
-      return { plan, ms: performance.now() - start };
-    });
+    const first = await firstCall(prepared, runner, m);
     const timed = await timeRuns(first.plan, runner, m, first.ms);
     return { time: timed.time, measuredBytes: timed.memory.measuredBytes };
   } catch (err) {

@@ -174,7 +174,10 @@ describe('end to end in code-server 4.100.3 (VS Code 1.100.3) with the packaged 
     fs.mkdirSync(pngs);
     await exportsBar.getByRole('button', { name: 'PNG', exact: true }).click();
     await dialog.waitFor();
+    // The folder dialog fills in its proposed folder in steps too: let it settle, then type ours.
+    await proposedPath(dialog, '/');
     await dialog.fill(`${pngs}/`);
+    assert.equal(await proposedPath(dialog, `${pngs}/`), `${pngs}/`);
     await page.locator('.quick-input-widget .monaco-button', { hasText: 'Export PNGs here' }).click();
     await view.locator('.message', { hasText: /^Exported 14 PNG files to / }).waitFor({ timeout: 30_000 });
     const files = fs.readdirSync(pngs).filter((f) => f.endsWith('.png'));

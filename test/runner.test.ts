@@ -76,3 +76,53 @@ describe('kernel runner', () => {
     runner.dispose();
   });
 });
+
+describe('gpu.js webasm reads with a row shared by the SIMD lanes (patches/gpu.js+2.24.1.patch)', () => {
+  // The patch loads 4 neighbouring cells with one v128.load when the lanes' addresses turn out
+  // consecutive at run time, and gathers otherwise; both must read exactly what the cpu backend reads.
+  const width = 13;
+  const height = 3;
+  const data = Float32Array.from({ length: width * height }, (_, i) => i * 1.5 - 7);
+  const at = (y: number, x: number) => data[Math.min(Math.max(y * width + x, 0), width * height - 1)] ?? NaN;
+  const cases: Array<{ name: string; fn: (this: KernelThis, a: number[][]) => number; expected: (y: number, x: number) => number }> = [
+    {
+      name: 'neighbouring cells a[y][x]',
+      fn: function (this: KernelThis, a: number[][]) {
+        return a[this.thread.y][this.thread.x];
+      },
+      expected: (y, x) => at(y, x),
+    },
+    {
+      name: 'reversed a[y][w-1-x]',
+      fn: function (this: KernelThis, a: number[][]) {
+        return a[this.thread.y][12 - this.thread.x];
+      },
+      expected: (y, x) => at(y, 12 - x),
+    },
+    {
+      name: 'every other cell a[y][2x]',
+      fn: function (this: KernelThis, a: number[][]) {
+        return a[this.thread.y][(2 * this.thread.x) % 13];
+      },
+      expected: (y, x) => at(y, (2 * x) % 13),
+    },
+    {
+      name: 'a row picked per lane a[x % 3][y]',
+      fn: function (this: KernelThis, a: number[][]) {
+        return a[this.thread.x % 3][this.thread.y];
+      },
+      expected: (y, x) => at(x % 3, y),
+    },
+  ];
+  for (const c of cases) {
+    it(`reads ${c.name} as the cpu backend does`, async () => {
+      const runner = new KernelRunner(nodePlatform.createGpu('webasm'), 'webasm');
+      const kernel = runner.kernel({ name: c.name, fn: c.fn, output: [width, height] });
+      const out = await runner.run(kernel, [hostMatrix(data, width, height)]);
+      assert.deepEqual(runner.kernelBackends(), { webasm: 1 });
+      const expected = Array.from({ length: width * height }, (_, i) => c.expected(Math.floor(i / width), i % width));
+      assert.deepEqual(Array.from(out.data), expected);
+      runner.dispose();
+    });
+  }
+});

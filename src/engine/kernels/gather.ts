@@ -26,11 +26,6 @@ export interface IndexSet {
   queries?: readonly number[];
   /** Sources of further functions keyOf or queryOf call. */
   helpers?: string[];
-  /**
-   * Source of `function slotLimit(y)`: row y's valid slots all lie below it, so loops stop there
-   * (full causal: y + 1, which halves its work). Default: every slot.
-   */
-  slotLimit?: string;
   constants: Record<string, number>;
 }
 
@@ -43,11 +38,6 @@ export interface ScoreKernel {
 
 export const identityQueryOf = kernelFunction('queryOf', function queryOf(y: number): number {
   return y;
-});
-
-/** Every slot may be valid. (`0 * y` keeps y used: gpu.js types helper arguments from their uses.) */
-const allSlots = kernelFunction('slotLimit', function (this: KernelThis, y: number): number {
-  return this.constants.slots + 0 * y;
 });
 
 function keyTable(this: KernelThis): number {
@@ -87,9 +77,15 @@ function scores(this: KernelThis, q: number[][], k: number[][], queryRows: numbe
   return (a0 + a1 + a2 + a3) * this.constants.scale;
 }
 
-function rowMax(this: KernelThis, sc: number[][]): number {
+/**
+ * The loops of the row kernels stop at `limits[y]`, row y's last valid slot + 1 (host data, read
+ * from the key table once per plan). On webasm a bound read with a thread.y index is one scalar
+ * for all lanes, so the weighted values' loop and its break stay unmasked; a bound from a helper
+ * call would be lane-dependent.
+ */
+function rowMax(this: KernelThis, sc: number[][], limits: number[]): number {
   const y = this.thread.x;
-  const limit = slotLimit(y);
+  const limit = limits[y];
   let m = -1e30;
   for (let s = 0; s < this.constants.slots; s++) {
     if (s >= limit) break;
@@ -99,9 +95,9 @@ function rowMax(this: KernelThis, sc: number[][]): number {
 }
 
 /** The exponentials are row-blocks.ts's arithmetic exp (see blockWeights there for why), with z <= 0 here. */
-function rowSum(this: KernelThis, sc: number[][], m: number[], pow2: number[]): number {
+function rowSum(this: KernelThis, sc: number[][], m: number[], pow2: number[], limits: number[]): number {
   const y = this.thread.x;
-  const limit = slotLimit(y);
+  const limit = limits[y];
   let l = 0;
   for (let s = 0; s < this.constants.slots; s++) {
     if (s >= limit) break;
@@ -126,10 +122,10 @@ function probs(this: KernelThis, sc: number[][], m: number[], l: number[], pow2:
 }
 
 /** Row y, channel c: the key and the probability of a slot are the same for every c (scalar reads on webasm). */
-function weightedValues(this: KernelThis, p: number[][], v: number[][], keys: number[][]): number {
+function weightedValues(this: KernelThis, p: number[][], v: number[][], keys: number[][], limits: number[]): number {
   const y = this.thread.y;
   const c = this.thread.x;
-  const limit = slotLimit(y);
+  const limit = limits[y];
   let acc = 0;
   for (let s = 0; s < this.constants.slots; s++) {
     if (s >= limit) break;
@@ -139,8 +135,61 @@ function weightedValues(this: KernelThis, p: number[][], v: number[][], keys: nu
   return acc;
 }
 
+/**
+ * Row y, channels c + r * d4 (r = 0..3), for d divisible by 4: four channels per thread share the
+ * key, probability and loop overhead of each slot (about half the time of one channel per thread on
+ * webasm), and neighbouring threads read neighbouring channels. The host puts the channels back in
+ * order (`channelsInOrder`).
+ */
+function weightedValues4(this: KernelThis, p: number[][], v: number[][], keys: number[][], limits: number[]): number[] {
+  const y = this.thread.y;
+  const c = this.thread.x;
+  const d4 = this.constants.d4;
+  const limit = limits[y];
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  for (let s = 0; s < this.constants.slots; s++) {
+    if (s >= limit) break;
+    const j = keys[y][s];
+    if (j >= 0) {
+      const w = p[y][s];
+      a0 += w * v[j][c];
+      a1 += w * v[j][c + d4];
+      a2 += w * v[j][c + 2 * d4];
+      a3 += w * v[j][c + 3 * d4];
+    }
+  }
+  return [a0, a1, a2, a3];
+}
+
 declare function keyOf(y: number, s: number): number;
-declare function slotLimit(y: number): number;
+
+/** weightedValues4's result (row y holds channel c + r * d4 at 4c + r) in channel order, [rows x d]. */
+function channelsInOrder(four: DeviceArray, d: number): DeviceArray {
+  const d4 = d / 4;
+  const out = new Float32Array(four.height * d);
+  for (let y = 0; y < four.height; y++) {
+    const at = y * d;
+    for (let c = 0; c < d4; c++) {
+      for (let r = 0; r < 4; r++) out[at + c + r * d4] = four.data[at + 4 * c + r] ?? 0;
+    }
+  }
+  return { data: out, width: d, height: four.height, rank: 2 };
+}
+
+/** Row y's last valid slot + 1, from a key table [rows x slots] (0 for an empty row). */
+export function rowLimits(keys: DeviceArray): Float32Array {
+  const limits = new Float32Array(keys.height);
+  for (let y = 0; y < keys.height; y++) {
+    const row = keys.data.subarray(y * keys.width, (y + 1) * keys.width);
+    let s = row.length;
+    while (s > 0 && (row[s - 1] ?? -1) < 0) s--;
+    limits[y] = s;
+  }
+  return limits;
+}
 
 /** Peak intermediate bytes of one gather pass: scores and probabilities [rows x slots], row max and row sum. */
 export function gatherPassBytes(set: Pick<IndexSet, 'rows' | 'slots'>): number {
@@ -169,7 +218,7 @@ export class GatherAttention {
     d: number,
     customScores?: ScoreKernel,
   ) {
-    const functions = [...(set.helpers ?? []), set.keyOf, set.queryOf ?? identityQueryOf, set.slotLimit ?? allSlots, ...(customScores?.functions ?? [])];
+    const functions = [...(set.helpers ?? []), set.keyOf, set.queryOf ?? identityQueryOf, ...(customScores?.functions ?? [])];
     const constants = { ...set.constants, d, d4: Math.floor(d / 4), dTail: d % 4, slots: set.slots, scale: 1 / Math.sqrt(d) };
     const rows = set.rows;
     const slots = set.slots;
@@ -178,27 +227,48 @@ export class GatherAttention {
     this.maxK = runner.kernel({ name: 'row max', fn: rowMax, output: [rows], constants, functions });
     this.sumK = runner.kernel({ name: 'row sum', fn: rowSum, output: [rows], constants, functions });
     this.probsK = runner.kernel({ name: 'probabilities', fn: probs, output: [slots, rows], constants, functions });
-    this.outK = runner.kernel({ name: 'weighted values', fn: weightedValues, output: [d, rows], constants, functions });
+    this.fourChannels = d % 4 === 0;
+    this.outK = this.fourChannels
+      ? runner.kernel({ name: 'weighted values', fn: weightedValues4, output: [d / 4, rows], constants, functions, returnType: 'Array(4)' })
+      : runner.kernel({ name: 'weighted values', fn: weightedValues, output: [d, rows], constants, functions });
+    this.d = d;
     this.customScores = customScores !== undefined;
     this.queryRows = hostVector(Float32Array.from(set.queries ?? Array.from({ length: rows }, (_, y) => y)));
   }
 
   private readonly customScores: boolean;
+  private readonly fourChannels: boolean;
+  private readonly d: number;
   private readonly queryRows: DeviceArray;
+  private limits: DeviceArray | undefined;
+
+  /**
+   * The row limits, read once from a key table (the first run computes one more table, released
+   * before the pass starts, so its peak bytes are those of every later run).
+   */
+  private async rowLimits(): Promise<DeviceArray> {
+    if (!this.limits) {
+      const keys = await this.runner.run(this.keysK, []);
+      this.runner.release(keys);
+      this.limits = hostVector(rowLimits(keys));
+    }
+    return this.limits;
+  }
 
   /** O [rows x d]; `extra` are the custom score kernel's arguments after q and k (it calls keyOf itself). */
   async run(q: DeviceArray, k: DeviceArray, v: DeviceArray, extra: DeviceArray[] = []): Promise<DeviceArray> {
     const r = this.runner;
+    const limits = await this.rowLimits();
     const sc = await r.run(this.scoresK, this.customScores ? [q, k, ...extra] : [q, k, this.queryRows]);
-    const m = await r.run(this.maxK, [sc]);
-    const l = await r.run(this.sumK, [sc, m, POW2]);
+    const m = await r.run(this.maxK, [sc, limits]);
+    const l = await r.run(this.sumK, [sc, m, POW2, limits]);
     const p = await r.run(this.probsK, [sc, m, l, POW2]);
     r.release(sc, m, l);
     // The table takes the place of the scores: the pass's peak stays scores, probabilities, max and sum.
     const keys = await r.run(this.keysK, []);
-    const out = await r.run(this.outK, [p, v, keys], 'output');
+    const out = await r.run(this.outK, [p, v, keys, limits], 'output');
     r.release(p, keys);
-    return out;
+    return this.fourChannels ? channelsInOrder(out, this.d) : out;
   }
 }
 

@@ -106,3 +106,29 @@ describe('effective weights', () => {
     }
   });
 });
+
+describe('AFT reference with keys spread far apart', () => {
+  it('gives each row the weights exp(K + w) normalised over its support, where the factored exponentials underflow', () => {
+    // Channel 0: key 3 is 2000 above the others, so e^(K - max K) underflows for every key a causal
+    // row before 3 sees; the reference must fall back to the row's own maximum there.
+    const n = 6;
+    const d = 4;
+    const qkv = qkvOf(n, d);
+    const k = Float32Array.from(qkv.k);
+    for (let t = 0; t < n; t++) k[t * d] = t === 3 ? 1000 : -1000 + t;
+    const spread = { ...qkv, k };
+    const run = prepared('aft', n, d, true, { mode: 'simple' });
+    const rows = Array.from({ length: n }, (_, i) => i);
+    const out = run.reference(spread, rows);
+    assert.ok(out.every(Number.isFinite), 'no NaN or infinity');
+    for (const t of rows) {
+      // Channel 0 of row t: softmax of K[.][0] over t' <= t against V, gated by sigmoid(Q).
+      const logits = rows.filter((tp) => tp <= t).map((tp) => k[tp * d] ?? 0);
+      const top = Math.max(...logits);
+      const e = logits.map((x) => Math.exp(x - top));
+      const z = e.reduce((a, b) => a + b, 0);
+      const expected = e.reduce((acc, x, tp) => acc + (x / z) * (spread.v[tp * d] ?? 0), 0) / (1 + Math.exp(-(spread.q[t * d] ?? 0)));
+      assert.ok(Math.abs((out[t * d] ?? NaN) - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `row ${t}: ${out[t * d]} vs ${expected}`);
+    }
+  });
+});

@@ -52,29 +52,69 @@ export function aftBias(ctx: Ctx): (t: number, tp: number) => number {
   return (t, tp) => (Math.abs(t - tp) < s ? w[t * (2 * s - 1) + tp - t + s - 1] : 0);
 }
 
-/** Float64 weights a_{t,t',c} of row t, one channel at a time. */
+/**
+ * exp(K[t'][c] - max over t' of K[t'][c]) as [d x N] (channel-major), once per input set: the
+ * reference's exponentials factor as e^(K + w) = e^K e^w, so a row needs N exponentials, not N d.
+ */
+function expKeysByChannel(ctx: Ctx, qkv: Qkv): Float64Array {
+  return ctx.memo(
+    'aft.expKeys',
+    () => {
+      const { n, d, k } = qkv;
+      const out = new Float64Array(d * n);
+      for (let c = 0; c < d; c++) {
+        let m = -Infinity;
+        for (let tp = 0; tp < n; tp++) m = Math.max(m, k[tp * d + c]);
+        for (let tp = 0; tp < n; tp++) out[c * n + tp] = Math.exp(k[tp * d + c] - m);
+      }
+      return out;
+    },
+    qkv,
+  );
+}
+
+/**
+ * Float64 weights a_{t,t',c} of row t, one channel at a time: e^(K + w) normalised over the
+ * row's support. A channel whose factored exponentials (nearly) all underflow (K + w spread over
+ * more than about 600 below the maxima) is computed directly, shifted by its own row maximum.
+ */
 function forEachChannelWeights(ctx: Ctx, qkv: Qkv, t: number, visit: (c: number, weights: Float64Array, support: number) => void): void {
   const { n, d, k } = qkv;
   const w = aftBias(ctx);
   const last = ctx.causal ? t : n - 1;
   const biasRow = Float64Array.from({ length: last + 1 }, (_, tp) => w(t, tp));
+  let biasMax = -Infinity;
+  for (const b of biasRow) biasMax = Math.max(biasMax, b);
+  const expBias = biasRow.map((b) => Math.exp(b - biasMax));
+  const expKeys = expKeysByChannel(ctx, qkv);
   const e = new Float64Array(n);
   for (let c = 0; c < d; c++) {
-    let m = -Infinity;
-    for (let tp = 0; tp <= last; tp++) {
-      const x = k[tp * d + c] + biasRow[tp];
-      e[tp] = x;
-      if (x > m) m = x;
-    }
+    const at = c * n;
     let z = 0;
     for (let tp = 0; tp <= last; tp++) {
-      const x = Math.exp(e[tp] - m);
+      const x = expKeys[at + tp] * expBias[tp];
       e[tp] = x;
       z += x;
     }
+    if (!(z > 1e-270 && Number.isFinite(z))) z = directChannelWeights(k, d, c, biasRow, e);
     for (let tp = 0; tp <= last; tp++) e[tp] = e[tp] / z;
     visit(c, e, last + 1);
   }
+}
+
+/** e[t'] = exp(K[t'][c] + w[t'] - their max) for t' < bias.length; returns their sum. */
+function directChannelWeights(k: Float32Array, d: number, c: number, bias: Float64Array, e: Float64Array): number {
+  let m = -Infinity;
+  for (let tp = 0; tp < bias.length; tp++) {
+    e[tp] = k[tp * d + c] + bias[tp];
+    m = Math.max(m, e[tp]);
+  }
+  let z = 0;
+  for (let tp = 0; tp < bias.length; tp++) {
+    e[tp] = Math.exp(e[tp] - m);
+    z += e[tp];
+  }
+  return z;
 }
 
 function rowWeights(ctx: Ctx, qkv: Qkv, t: number): Float64Array {

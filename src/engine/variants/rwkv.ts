@@ -69,8 +69,11 @@ function rowWeights(_ctx: VariantContext<Record<string, never>>, qkv: Qkv, i: nu
       m = Math.max(m, x);
     }
     let z = 0;
-    for (let j = 0; j <= i; j++) z += Math.exp(e[j] - m);
-    for (let j = 0; j <= i; j++) out[j] = out[j] + Math.exp(e[j] - m) / z / d;
+    for (let j = 0; j <= i; j++) {
+      e[j] = Math.exp(e[j] - m);
+      z += e[j];
+    }
+    for (let j = 0; j <= i; j++) out[j] = out[j] + e[j] / z / d;
   }
   return out;
 }

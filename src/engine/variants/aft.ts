@@ -125,13 +125,28 @@ function rowWeights(ctx: Ctx, qkv: Qkv, t: number): Float64Array {
   return out;
 }
 
+/** V as [d x N] (channel-major), once per input set: the reference reads it one channel at a time. */
+function valuesByChannel(ctx: Ctx, qkv: Qkv): Float64Array {
+  return ctx.memo(
+    'aft.valuesByChannel',
+    () => {
+      const { n, d, v } = qkv;
+      const out = new Float64Array(d * n);
+      for (let tp = 0; tp < n; tp++) for (let c = 0; c < d; c++) out[c * n + tp] = v[tp * d + c];
+      return out;
+    },
+    qkv,
+  );
+}
+
 function reference(ctx: Ctx, qkv: Qkv, rows: readonly number[]): Float64Array {
-  const { d, q, v } = qkv;
+  const { n, d, q } = qkv;
+  const v = valuesByChannel(ctx, qkv);
   const out = new Float64Array(rows.length * d);
   rows.forEach((t, r) => {
     forEachChannelWeights(ctx, qkv, t, (c, a, support) => {
       let acc = 0;
-      for (let tp = 0; tp < support; tp++) acc += a[tp] * v[tp * d + c];
+      for (let tp = 0; tp < support; tp++) acc += a[tp] * v[c * n + tp];
       out[r * d + c] = acc / (1 + Math.exp(-q[t * d + c]));
     });
   });

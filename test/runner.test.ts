@@ -126,3 +126,38 @@ describe('gpu.js webasm reads with a row shared by the SIMD lanes (patches/gpu.j
     });
   }
 });
+
+describe('webasm result buffers of released arrays', () => {
+  const fill = function (this: KernelThis, base: number) {
+    return base + this.thread.y * 8 + this.thread.x;
+  };
+  const values = (base: number) => Array.from({ length: 32 }, (_, i) => base + i);
+
+  it('are written by a later result of the same size, which still reads right', async () => {
+    const runner = new KernelRunner(nodePlatform.createGpu('webasm'), 'webasm');
+    const kernel = runner.kernel({ name: 'fill', fn: fill, output: [8, 4] });
+    const a = await runner.run(kernel, [100]);
+    const kept = await runner.run(kernel, [200]);
+    assert.notEqual(kept.data.buffer, a.data.buffer, 'a live array is never reused');
+    runner.release(a);
+    const b = await runner.run(kernel, [300]);
+    assert.equal(b.data.buffer, a.data.buffer, 'the released buffer is reused');
+    assert.deepEqual(Array.from(b.data), values(300));
+    assert.deepEqual(Array.from(kept.data), values(200), 'other arrays are untouched');
+    runner.dispose();
+  });
+
+  it('go to one later result only, even when released twice', async () => {
+    const runner = new KernelRunner(nodePlatform.createGpu('webasm'), 'webasm');
+    const kernel = runner.kernel({ name: 'fill', fn: fill, output: [8, 4] });
+    const a = await runner.run(kernel, [1]);
+    runner.release(a);
+    runner.release(a);
+    const b = await runner.run(kernel, [2]);
+    const c = await runner.run(kernel, [3]);
+    assert.notEqual(b.data.buffer, c.data.buffer);
+    assert.deepEqual(Array.from(b.data), values(2));
+    assert.deepEqual(Array.from(c.data), values(3));
+    runner.dispose();
+  });
+});

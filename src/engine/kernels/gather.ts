@@ -249,8 +249,8 @@ export class GatherAttention {
   private async rowLimits(): Promise<DeviceArray> {
     if (!this.limits) {
       const keys = await this.runner.run(this.keysK, []);
-      this.runner.release(keys);
       this.limits = hostVector(rowLimits(keys));
+      this.runner.release(keys);
     }
     return this.limits;
   }

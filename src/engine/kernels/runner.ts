@@ -75,6 +75,8 @@ export interface CompiledKernel {
 /** The parts of gpu.js's backend kernels that `keepFlatResults` replaces (see there). */
 interface BackendKernel {
   constructor: { mode?: string };
+  /** A spare array the next webasm run writes its result into (patches/gpu.js+2.24.1.patch). */
+  outputTarget?: Float32Array | null;
   fallbackReason?: string | null;
   _shapeOutput?: (data: Float32Array, ...rest: unknown[]) => unknown;
   renderValues?: () => unknown;
@@ -113,6 +115,11 @@ export class KernelRunner {
   private liveBytes = 0;
   private peakLiveBytes = 0;
   private readonly fallbacks = new Map<string, KernelFallback>();
+  /** Result buffers of released arrays, by byte length, for later webasm results of that size. */
+  private readonly spares = new Map<number, ArrayBuffer[]>();
+  private readonly spareSet = new WeakSet<ArrayBuffer>();
+  /** Buffers of webasm results (only those may be handed back to gpu.js as spares). */
+  private readonly resultBuffers = new WeakSet<ArrayBufferLike>();
   readonly warnings: string[] = [];
   kernelCalls = 0;
 
@@ -154,10 +161,13 @@ export class KernelRunner {
   async run(handle: KernelHandle, args: ReadonlyArray<KernelArgument>, role: 'intermediate' | 'output' = 'intermediate'): Promise<DeviceArray> {
     if (this.shouldCancel()) throw new CancelledError();
     const gpuArgs = args.map(toKernelArgument);
+    const target = this.offerSpare(handle);
     const raw = await this.captureWarnings(() => handle.shortcut(...gpuArgs));
     this.kernelCalls++;
     this.noteBackend(handle);
     const result = flatten(raw, handle.spec.output, componentsOf(handle.spec));
+    if (target && handle.shortcut.kernel) handle.shortcut.kernel.outputTarget = null;
+    if (this.backend === 'webasm' && this.threads === 1) this.resultBuffers.add(result.data.buffer);
     if (role === 'intermediate') {
       this.liveBytes += bytesOf(result);
       this.peakLiveBytes = Math.max(this.peakLiveBytes, this.liveBytes);
@@ -165,8 +175,39 @@ export class KernelRunner {
     return result;
   }
 
+  /**
+   * The variant is done with these arrays: their bytes stop counting, and on webasm their buffers
+   * become spares that later results of the same size are written into (as a caching allocator
+   * does): a fresh array of tens of MiB costs more in page faults than the kernel that fills it.
+   */
   release(...arrays: DeviceArray[]): void {
-    for (const a of arrays) this.liveBytes -= bytesOf(a);
+    for (const a of arrays) {
+      this.liveBytes -= bytesOf(a);
+      this.keepSpare(a.data);
+    }
+  }
+
+  private keepSpare(data: Float32Array): void {
+    const buffer = data.buffer;
+    if (!(buffer instanceof ArrayBuffer) || !this.resultBuffers.has(buffer) || this.spareSet.has(buffer)) return;
+    this.spareSet.add(buffer);
+    const list = this.spares.get(buffer.byteLength) ?? [];
+    list.push(buffer);
+    this.spares.set(buffer.byteLength, list);
+  }
+
+  /** Hands a spare of the result's size to a webasm kernel for this run; the spare is then taken. */
+  private offerSpare(handle: KernelHandle): Float32Array | undefined {
+    const inner = handle.shortcut.kernel;
+    if (!inner || kernelMode(handle.shortcut, this.backend) !== 'webasm' || this.threads > 1) return undefined;
+    const { output } = handle.spec;
+    const bytes = 4 * componentsOf(handle.spec) * output[0] * (output[1] ?? 1);
+    const buffer = this.spares.get(bytes)?.pop();
+    if (!buffer) return undefined;
+    this.spareSet.delete(buffer);
+    const target = new Float32Array(buffer);
+    inner.outputTarget = target;
+    return target;
   }
 
   /** Starts a new measurement (one run of the variant). */
@@ -194,6 +235,7 @@ export class KernelRunner {
   }
 
   dispose(): void {
+    this.spares.clear();
     for (const h of this.handles) {
       try {
         h.shortcut.destroy(true);

@@ -52,20 +52,36 @@ export function aftBias(ctx: Ctx): (t: number, tp: number) => number {
   return (t, tp) => (Math.abs(t - tp) < s ? w[t * (2 * s - 1) + tp - t + s - 1] : 0);
 }
 
+/** K or V as [d x N] (channel-major, float64), once per input set: the reference reads a channel at a time. */
+function byChannel(ctx: Ctx, qkv: Qkv, which: 'k' | 'v'): Float64Array {
+  return ctx.memo(
+    `aft.${which}ByChannel`,
+    () => {
+      const { n, d } = qkv;
+      const a = qkv[which];
+      const out = new Float64Array(d * n);
+      for (let tp = 0; tp < n; tp++) for (let c = 0; c < d; c++) out[c * n + tp] = a[tp * d + c];
+      return out;
+    },
+    qkv,
+  );
+}
+
 /**
- * exp(K[t'][c] - max over t' of K[t'][c]) as [d x N] (channel-major), once per input set: the
- * reference's exponentials factor as e^(K + w) = e^K e^w, so a row needs N exponentials, not N d.
+ * exp(K[t'][c] - max over t' of K[t'][c]) as [d x N], once per input set: the reference's
+ * exponentials factor as e^(K + w) = e^K e^w, so a row needs N exponentials, not N d.
  */
 function expKeysByChannel(ctx: Ctx, qkv: Qkv): Float64Array {
   return ctx.memo(
     'aft.expKeys',
     () => {
-      const { n, d, k } = qkv;
-      const out = new Float64Array(d * n);
+      const { n, d } = qkv;
+      const out = Float64Array.from(byChannel(ctx, qkv, 'k'));
       for (let c = 0; c < d; c++) {
+        const row = out.subarray(c * n, (c + 1) * n);
         let m = -Infinity;
-        for (let tp = 0; tp < n; tp++) m = Math.max(m, k[tp * d + c]);
-        for (let tp = 0; tp < n; tp++) out[c * n + tp] = Math.exp(k[tp * d + c] - m);
+        for (const x of row) m = Math.max(m, x);
+        for (let tp = 0; tp < n; tp++) row[tp] = Math.exp(row[tp] - m);
       }
       return out;
     },
@@ -125,23 +141,9 @@ function rowWeights(ctx: Ctx, qkv: Qkv, t: number): Float64Array {
   return out;
 }
 
-/** V as [d x N] (channel-major), once per input set: the reference reads it one channel at a time. */
-function valuesByChannel(ctx: Ctx, qkv: Qkv): Float64Array {
-  return ctx.memo(
-    'aft.valuesByChannel',
-    () => {
-      const { n, d, v } = qkv;
-      const out = new Float64Array(d * n);
-      for (let tp = 0; tp < n; tp++) for (let c = 0; c < d; c++) out[c * n + tp] = v[tp * d + c];
-      return out;
-    },
-    qkv,
-  );
-}
-
 function reference(ctx: Ctx, qkv: Qkv, rows: readonly number[]): Float64Array {
   const { n, d, q } = qkv;
-  const v = valuesByChannel(ctx, qkv);
+  const v = byChannel(ctx, qkv, 'v');
   const out = new Float64Array(rows.length * d);
   rows.forEach((t, r) => {
     forEachChannelWeights(ctx, qkv, t, (c, a, support) => {

@@ -233,6 +233,45 @@ function spanValues(this: KernelThis, p: number[][], v: number[][], shift: numbe
   return [a0, a1, a2, a3];
 }
 
+/**
+ * spanValues for headless-gl with the weights read as vec4 texels: p[g][x] holds the four rows'
+ * weights of key x (the row-block layout is one RGBA texel per block and key), one fetch instead
+ * of four (llvmpipe is bound by texture fetches).
+ */
+function spanValuesVec4(this: KernelThis, p: number[][][], v: number[][], shift: number, valid: number): number[] {
+  const c = this.thread.x;
+  const g = this.thread.y;
+  let end = valid;
+  const causalEnd = Math.floor((g * 4 + 3.5) / this.constants.div) + 1 - shift;
+  if (this.constants.causal > 0 && causalEnd < end) end = causalEnd;
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  for (let h = 0; h < this.constants.halfKeys; h++) {
+    const x = h * 2;
+    if (x + 1 >= end) break;
+    const va = v[x][c];
+    const vb = v[x + 1][c];
+    const pa = p[g][x];
+    const pb = p[g][x + 1];
+    a0 += pa[0] * va + pb[0] * vb;
+    a1 += pa[1] * va + pb[1] * vb;
+    a2 += pa[2] * va + pb[2] * vb;
+    a3 += pa[3] * va + pb[3] * vb;
+  }
+  if (end > 0 && end % 2 > 0.5) {
+    const xl = end - 1;
+    const vl = v[xl][c];
+    const pl = p[g][xl];
+    a0 += pl[0] * vl;
+    a1 += pl[1] * vl;
+    a2 += pl[2] * vl;
+    a3 += pl[3] * vl;
+  }
+  return [a0, a1, a2, a3];
+}
+
 /** The running output times alpha, plus this span's weighted values. */
 function spanValuesRescaled(this: KernelThis, p: number[][], v: number[][], acc: number[][], alpha: number[], shift: number, valid: number): number[] {
   const c = this.thread.x;
@@ -319,7 +358,7 @@ export function rowVectorBytes(n: number): number {
 
 export interface RowBlockKernels {
   scores: KernelHandle;
-  /** The scores kernel reads Q and K as vec4 rows (blockScoresVec4). */
+  /** The scores kernel reads Q and K, and the weighted values kernel the weights, as vec4 rows (headless-gl). */
   vec4Scores: boolean;
   max: KernelHandle;
   rescale: KernelHandle;
@@ -377,7 +416,17 @@ export function rowBlockKernels(runner: KernelRunner, shape: RowBlockShape): Row
     rescale: runner.kernel({ name: 'rescale', fn: rescale, output: vector, constants, functions }),
     weights: runner.kernel({ name: 'weights', fn: blockWeights, output: span, constants, functions, ...four }),
     sum: runner.kernel({ name: 'row sum', fn: spanSum, output: vector, constants, functions }),
-    values: runner.kernel({ name: 'weighted values', fn: spanValues, output: [d, blocks], constants, functions, ...four }),
+    values: vec4Scores
+      ? runner.kernel({
+          name: 'weighted values',
+          fn: spanValuesVec4,
+          argumentTypes: { p: 'Array2D(4)', v: 'Input', shift: 'Float', valid: 'Float' },
+          output: [d, blocks],
+          constants,
+          functions,
+          ...four,
+        })
+      : runner.kernel({ name: 'weighted values', fn: spanValues, output: [d, blocks], constants, functions, ...four }),
     valuesRescaled: runner.kernel({ name: 'weighted values, rescaled', fn: spanValuesRescaled, output: [d, blocks], constants, functions, ...four }),
     normalize: runner.kernel({ name: 'normalize', fn: normalizeRows, output: [d, rows], constants }),
     emptyMax: runner.kernel({ name: 'initial max', fn: fill, output: vector, constants: { value: -1e30 } }),
@@ -410,6 +459,15 @@ function scoreInput(ks: RowBlockKernels, a: DeviceArray): KernelArgument {
   return { raw: Array.from({ length: a.height }, (_, y) => Array.from({ length: quads }, (_, h) => a.data.subarray((y * quads + h) * 4, (y * quads + h) * 4 + 4))) };
 }
 
+/**
+ * A row-block array as rows of vec4 texels for an 'Array2D(4)' argument on headless-gl: the flat
+ * data as it is (patches/gpu.js+2.24.1.patch), since one small array per texel would cost more
+ * than the kernel. An array, so that gpu.js's argument check takes it for one.
+ */
+function texelRows(a: DeviceArray): KernelArgument {
+  return { raw: Object.assign([], { flatVec4: a.data, width: a.width / 4, height: a.height }) };
+}
+
 /** A [4 x R] kernel result read as the row vector it is. */
 function asVector(a: DeviceArray): DeviceArray {
   return { data: a.data, width: a.data.length, height: 1, rank: 1 };
@@ -425,7 +483,7 @@ export async function denseAttention(runner: KernelRunner, ks: RowBlockKernels, 
   const p = asRowBlocks(await runner.run(ks.weights, [sc, m, POW2, shift, valid]), q.height);
   runner.release(sc);
   const l = asVector(await runner.run(ks.sum, [p, m, m, shift, valid]));
-  const acc = await runner.run(ks.values, [p, span.v, shift, valid]);
+  const acc = await runner.run(ks.values, [ks.vec4Scores ? texelRows(p) : p, span.v, shift, valid]);
   runner.release(p, m);
   const out = await runner.run(ks.normalize, [acc, l], 'output');
   runner.release(acc, l);

@@ -167,7 +167,7 @@ export class KernelRunner {
     this.noteBackend(handle);
     const result = flatten(raw, handle.spec.output, componentsOf(handle.spec));
     if (target && handle.shortcut.kernel) handle.shortcut.kernel.outputTarget = null;
-    if (this.backend === 'webasm' && this.threads === 1) this.resultBuffers.add(result.data.buffer);
+    if (this.takesSpares(handle)) this.resultBuffers.add(result.data.buffer);
     if (role === 'intermediate') {
       this.liveBytes += bytesOf(result);
       this.peakLiveBytes = Math.max(this.peakLiveBytes, this.liveBytes);
@@ -176,9 +176,10 @@ export class KernelRunner {
   }
 
   /**
-   * The variant is done with these arrays: their bytes stop counting, and on webasm their buffers
-   * become spares that later results of the same size are written into (as a caching allocator
-   * does): a fresh array of tens of MiB costs more in page faults than the kernel that fills it.
+   * The variant is done with these arrays: their bytes stop counting, and on webasm and headless-gl
+   * their buffers become spares that later results of the same size are written into (as a caching
+   * allocator does): a fresh array of tens of MiB costs more in page faults than the kernel that
+   * fills it.
    */
   release(...arrays: DeviceArray[]): void {
     for (const a of arrays) {
@@ -196,10 +197,20 @@ export class KernelRunner {
     this.spares.set(buffer.byteLength, list);
   }
 
-  /** Hands a spare of the result's size to a webasm kernel for this run; the spare is then taken. */
+  /**
+   * Kernels whose result gpu.js can write into a spare (patches/gpu.js+2.24.1.patch): webasm on
+   * this thread, and headless-gl kernels returning four values per thread (their result is the
+   * RGBA texels as read).
+   */
+  private takesSpares(handle: KernelHandle): boolean {
+    const mode = kernelMode(handle.shortcut, this.backend);
+    return (mode === 'webasm' && this.threads === 1) || (mode === 'headlessgl' && componentsOf(handle.spec) === 4);
+  }
+
+  /** Hands a spare of the result's size to the kernel for this run; the spare is then taken. */
   private offerSpare(handle: KernelHandle): Float32Array | undefined {
     const inner = handle.shortcut.kernel;
-    if (!inner || kernelMode(handle.shortcut, this.backend) !== 'webasm' || this.threads > 1) return undefined;
+    if (!inner || !this.takesSpares(handle)) return undefined;
     const { output } = handle.spec;
     const bytes = 4 * componentsOf(handle.spec) * output[0] * (output[1] ?? 1);
     const buffer = this.spares.get(bytes)?.pop();

@@ -241,9 +241,8 @@ function spanValues(this: KernelThis, p: number[][], v: number[][], shift: numbe
 function spanValuesVec4(this: KernelThis, p: number[][][], v: number[][], shift: number, valid: number): number[] {
   const c = this.thread.x;
   const g = this.thread.y;
-  let end = valid;
-  const causalEnd = Math.floor((g * 4 + 3.5) / this.constants.div) + 1 - shift;
-  if (this.constants.causal > 0 && causalEnd < end) end = causalEnd;
+  // The helper is fine here: only webasm runs helper calls lane by lane.
+  const end = spanEnd(g * 4 + 3, shift, valid);
   let a0 = 0;
   let a1 = 0;
   let a2 = 0;

@@ -234,11 +234,12 @@ function spanValues(this: KernelThis, p: number[][], v: number[][], shift: numbe
 }
 
 /**
- * spanValues for headless-gl with the weights read as vec4 texels: p[g][x] holds the four rows'
- * weights of key x (the row-block layout is one RGBA texel per block and key), one fetch instead
- * of four (llvmpipe is bound by texture fetches).
+ * spanValues and spanValuesRescaled for headless-gl, with the weights (and the running output)
+ * read as vec4 texels: p[g][x] holds the four rows' weights of key x (the row-block layout is one
+ * RGBA texel per block and key), one fetch instead of four (llvmpipe is bound by texture fetches).
+ * acc and alpha are read only when streaming (a dense pass passes placeholders).
  */
-function spanValuesVec4(this: KernelThis, p: number[][][], v: number[][], shift: number, valid: number): number[] {
+function spanValuesVec4(this: KernelThis, p: number[][][], v: number[][], acc: number[][][], alpha: number[], shift: number, valid: number): number[] {
   const c = this.thread.x;
   const g = this.thread.y;
   // The helper is fine here: only webasm runs helper calls lane by lane.
@@ -247,6 +248,13 @@ function spanValuesVec4(this: KernelThis, p: number[][][], v: number[][], shift:
   let a1 = 0;
   let a2 = 0;
   let a3 = 0;
+  if (this.constants.streaming > 0) {
+    const old = acc[g][c];
+    a0 = old[0] * alpha[g * 4];
+    a1 = old[1] * alpha[g * 4 + 1];
+    a2 = old[2] * alpha[g * 4 + 2];
+    a3 = old[3] * alpha[g * 4 + 3];
+  }
   for (let h = 0; h < this.constants.halfKeys; h++) {
     const x = h * 2;
     if (x + 1 >= end) break;
@@ -408,6 +416,17 @@ export function rowBlockKernels(runner: KernelRunner, shape: RowBlockShape): Row
   const vector: [number, number] = [4, blocks];
   const vec4Scores = runner.backend === 'headlessgl' && d % 4 === 0;
   const scoresFn = vec4Scores ? { fn: blockScoresVec4, argumentTypes: { q: 'Array2D(4)', k: 'Array2D(4)', shift: 'Float' } } : { fn: blockScores };
+  const vec4Values = vec4Scores
+    ? runner.kernel({
+        name: shape.streaming ? 'weighted values, rescaled' : 'weighted values',
+        fn: spanValuesVec4,
+        argumentTypes: { p: 'Array2D(4)', v: 'Input', acc: 'Array2D(4)', alpha: 'Array', shift: 'Float', valid: 'Float' },
+        output: [d, blocks],
+        constants,
+        functions,
+        ...four,
+      })
+    : undefined;
   return {
     vec4Scores,
     scores: runner.kernel({ name: 'scores', ...scoresFn, output: span, constants, functions, ...four }),
@@ -415,18 +434,8 @@ export function rowBlockKernels(runner: KernelRunner, shape: RowBlockShape): Row
     rescale: runner.kernel({ name: 'rescale', fn: rescale, output: vector, constants, functions }),
     weights: runner.kernel({ name: 'weights', fn: blockWeights, output: span, constants, functions, ...four }),
     sum: runner.kernel({ name: 'row sum', fn: spanSum, output: vector, constants, functions }),
-    values: vec4Scores
-      ? runner.kernel({
-          name: 'weighted values',
-          fn: spanValuesVec4,
-          argumentTypes: { p: 'Array2D(4)', v: 'Input', shift: 'Float', valid: 'Float' },
-          output: [d, blocks],
-          constants,
-          functions,
-          ...four,
-        })
-      : runner.kernel({ name: 'weighted values', fn: spanValues, output: [d, blocks], constants, functions, ...four }),
-    valuesRescaled: runner.kernel({ name: 'weighted values, rescaled', fn: spanValuesRescaled, output: [d, blocks], constants, functions, ...four }),
+    values: vec4Values ?? runner.kernel({ name: 'weighted values', fn: spanValues, output: [d, blocks], constants, functions, ...four }),
+    valuesRescaled: vec4Values ?? runner.kernel({ name: 'weighted values, rescaled', fn: spanValuesRescaled, output: [d, blocks], constants, functions, ...four }),
     normalize: runner.kernel({ name: 'normalize', fn: normalizeRows, output: [d, rows], constants }),
     emptyMax: runner.kernel({ name: 'initial max', fn: fill, output: vector, constants: { value: -1e30 } }),
     zeros: runner.kernel({ name: 'initial sum', fn: fill, output: vector, constants: { value: 0 } }),
@@ -467,6 +476,10 @@ function texelRows(a: DeviceArray): KernelArgument {
   return { raw: Object.assign([], { flatVec4: a.data, width: a.width / 4, height: a.height }) };
 }
 
+/** Placeholders for spanValuesVec4's running output and alpha in a dense pass (it does not read them). */
+const NO_TEXELS = texelRows({ data: new Float32Array(4), width: 4, height: 1, rank: 2 });
+const NO_ALPHA = hostVector(new Float32Array(4));
+
 /** A [4 x R] kernel result read as the row vector it is. */
 function asVector(a: DeviceArray): DeviceArray {
   return { data: a.data, width: a.data.length, height: 1, rank: 1 };
@@ -482,7 +495,7 @@ export async function denseAttention(runner: KernelRunner, ks: RowBlockKernels, 
   const p = asRowBlocks(await runner.run(ks.weights, [sc, m, POW2, shift, valid]), q.height);
   runner.release(sc);
   const l = asVector(await runner.run(ks.sum, [p, m, m, shift, valid]));
-  const acc = await runner.run(ks.values, [ks.vec4Scores ? texelRows(p) : p, span.v, shift, valid]);
+  const acc = await runner.run(ks.values, ks.vec4Scores ? [texelRows(p), span.v, NO_TEXELS, NO_ALPHA, shift, valid] : [p, span.v, shift, valid]);
   runner.release(p, m);
   const out = await runner.run(ks.normalize, [acc, l], 'output');
   runner.release(acc, l);
@@ -515,7 +528,7 @@ export async function streamingAttention(runner: KernelRunner, ks: RowBlockKerne
     runner.release(sc);
     const lNew = asVector(await runner.run(ks.sum, [p, l, alpha, shift, valid]));
     runner.release(l);
-    const accNew = await runner.run(ks.valuesRescaled, [p, v, acc, alpha, shift, valid]);
+    const accNew = await runner.run(ks.valuesRescaled, ks.vec4Scores ? [texelRows(p), v, texelRows(acc), alpha, shift, valid] : [p, v, acc, alpha, shift, valid]);
     runner.release(p, alpha, acc);
     m = mNew;
     l = lNew;

@@ -173,19 +173,19 @@ function channelsInOrder(four: DeviceArray, d: number): DeviceArray {
   for (let y = 0; y < four.height; y++) {
     const at = y * d;
     for (let c = 0; c < d4; c++) {
-      for (let r = 0; r < 4; r++) out[at + c + r * d4] = four.data[at + 4 * c + r] ?? 0;
+      for (let r = 0; r < 4; r++) out[at + c + r * d4] = four.data[at + 4 * c + r];
     }
   }
   return { data: out, width: d, height: four.height, rank: 2 };
 }
 
 /** Row y's last valid slot + 1, from a key table [rows x slots] (0 for an empty row). */
-export function rowLimits(keys: DeviceArray): Float32Array {
+function lastValidSlots(keys: DeviceArray): Float32Array {
   const limits = new Float32Array(keys.height);
   for (let y = 0; y < keys.height; y++) {
     const row = keys.data.subarray(y * keys.width, (y + 1) * keys.width);
     let s = row.length;
-    while (s > 0 && (row[s - 1] ?? -1) < 0) s--;
+    while (s > 0 && row[s - 1] < 0) s--;
     limits[y] = s;
   }
   return limits;
@@ -249,7 +249,7 @@ export class GatherAttention {
   private async rowLimits(): Promise<DeviceArray> {
     if (!this.limits) {
       const keys = await this.runner.run(this.keysK, []);
-      this.limits = hostVector(rowLimits(keys));
+      this.limits = hostVector(lastValidSlots(keys));
       this.runner.release(keys);
     }
     return this.limits;
